@@ -1,0 +1,224 @@
+"""Plotting helpers and the live training board (linear regression and softmax chapters)."""
+import collections
+import time
+
+import numpy as np
+import torch
+
+__all__ = ["use_svg_display", "set_figsize", "set_axes", "plot", "show_images", "ProgressBoard"]
+
+
+def use_svg_display():
+    """Render inline figures as SVG: sharp at any zoom, small for line plots."""
+    from matplotlib_inline import backend_inline
+    backend_inline.set_matplotlib_formats("svg")
+
+
+def set_figsize(figsize=(3.5, 2.5)):
+    """Set the default size of new matplotlib figures, in inches."""
+    import matplotlib.pyplot as plt
+    plt.rcParams["figure.figsize"] = figsize
+
+
+def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
+    """Label, limit, scale and add a legend to matplotlib axes."""
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_xscale(xscale)
+    axes.set_yscale(yscale)
+    axes.set_xlim(xlim)
+    axes.set_ylim(ylim)
+    if legend:
+        axes.legend(legend)
+    axes.grid(True)
+
+
+def _to_numpy(a):
+    if isinstance(a, torch.Tensor):
+        return a.detach().cpu().numpy()
+    return np.asarray(a)
+
+
+def _has_one_axis(X):
+    return (getattr(X, "ndim", None) == 1
+            or isinstance(X, (list, tuple)) and len(X) > 0 and not hasattr(X[0], "__len__"))
+
+
+def plot(X, Y=None, xlabel=None, ylabel=None, legend=(), xlim=None, ylim=None,
+         xscale="linear", yscale="linear", fmts=("-", "m--", "g-.", "r:"),
+         figsize=(3.5, 2.5), axes=None):
+    """Plot one or several curves, with d2l's arguments (linear regression chapter).
+
+    `X` and `Y` may be a single sequence or a list of sequences; with `Y` omitted,
+    `X` holds the y values and they are plotted against their index.
+    """
+    import matplotlib.pyplot as plt
+    if _has_one_axis(X):
+        X = [X]
+    if Y is None:
+        X, Y = [[]] * len(X), X
+    elif _has_one_axis(Y):
+        Y = [Y]
+    if len(X) != len(Y):
+        if len(X) != 1:
+            raise ValueError(f"plot() got {len(X)} x-sequences for {len(Y)} y-sequences: "
+                             "pass one x shared by all curves, or one x per curve.")
+        X = X * len(Y)
+    for i, (x, y) in enumerate(zip(X, Y)):
+        if len(x) and len(x) != len(y):
+            raise ValueError(f"plot(): curve {i} has {len(x)} x values but {len(y)} y values; "
+                             "X and Y must have the same length.")
+    if axes is None:
+        set_figsize(figsize)
+        axes = plt.gca()
+    axes.cla()
+    for x, y, fmt in zip(X, Y, fmts):
+        if len(x):
+            axes.plot(_to_numpy(x), _to_numpy(y), fmt)
+        else:
+            axes.plot(_to_numpy(y), fmt)
+    set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+    return axes
+
+
+def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
+    """Show a grid of images with optional titles (softmax regression chapter)."""
+    import matplotlib.pyplot as plt
+    figsize = (num_cols * scale, num_rows * scale)
+    _, axes = plt.subplots(num_rows, num_cols, figsize=figsize, squeeze=False)
+    axes = axes.flatten()
+    for i, (ax, img) in enumerate(zip(axes, imgs)):
+        img = _to_numpy(img)
+        if img.ndim == 3 and img.shape[0] in (1, 3):  # (C, H, W) -> (H, W, C)
+            img = img.transpose(1, 2, 0).squeeze()
+        ax.imshow(img, cmap="gray" if img.ndim == 2 else None)
+        ax.axes.get_xaxis().set_visible(False)
+        ax.axes.get_yaxis().set_visible(False)
+        if titles is not None and i < len(titles):
+            ax.set_title(titles[i], fontsize=9)
+    for ax in axes[len(imgs):]:
+        ax.axis("off")
+    plt.tight_layout()
+    return axes
+
+
+class _Live:
+    """Boards with undrawn points: drawn once more when the running notebook cell ends."""
+    boards = []
+    hooked = False
+
+    @classmethod
+    def register(cls, board):
+        if board not in cls.boards:
+            cls.boards.append(board)
+        if not cls.hooked:
+            ip = _ipython()
+            if ip is not None:
+                ip.events.register("post_run_cell", cls.flush_all)
+                cls.hooked = True
+
+    @classmethod
+    def flush_all(cls, *args):
+        boards, cls.boards = cls.boards, []
+        for board in boards:
+            board.show()
+            board._handle = None  # the next cell gets a display of its own
+            board._last_draw = None
+
+
+def _ipython():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    ip = get_ipython()
+    # Only a kernel (notebook, Jupyter Book build) displays figures; a terminal IPython
+    # or a plain script just records the points.
+    return ip if ip is not None and getattr(ip, "kernel", None) is not None else None
+
+
+class ProgressBoard:
+    """Plot metrics while a model trains (linear regression chapter).
+
+    Points are averaged over `every_n` raw values, as in d2l. In a notebook the figure
+    is one display that updates in place; redraws are throttled so that drawing takes
+    at most about 5% of the time, and the final state is always drawn when the
+    training (or the cell) ends. Outside a notebook it only records the points in
+    ``board.data``.
+    """
+    Point = collections.namedtuple("Point", ["x", "y"])
+
+    def __init__(self, xlabel=None, ylabel=None, xlim=None, ylim=None, xscale="linear",
+                 yscale="linear", ls=("-", "--", "-.", ":"),
+                 colors=("C0", "C1", "C2", "C3"), fig=None, axes=None,
+                 figsize=(3.5, 2.5), display=True):
+        self.xlabel, self.ylabel, self.xlim, self.ylim = xlabel, ylabel, xlim, ylim
+        self.xscale, self.yscale, self.ls, self.colors = xscale, yscale, ls, colors
+        self.fig, self.axes, self.figsize, self.display = fig, axes, figsize, display
+        self.raw_points = collections.OrderedDict()
+        self.data = collections.OrderedDict()
+        self._handle = None
+        self._last_draw = None   # wall time of the last redraw
+        self._draw_cost = 0.0    # seconds the last redraw took
+        self._dirty = False
+
+    def draw(self, x, y, label, every_n=1):
+        """Add the point (x, y) to the curve `label`; plot the mean of every `every_n` points."""
+        if label not in self.raw_points:
+            self.raw_points[label] = []
+            self.data[label] = []
+        points = self.raw_points[label]
+        points.append((x, y))
+        if len(points) < max(int(every_n), 1):
+            return
+        mean = lambda v: float(sum(v) / len(v))
+        self.data[label].append(self.Point(mean([p[0] for p in points]),
+                                           mean([float(p[1]) for p in points])))
+        points.clear()
+        if not self.display or _ipython() is None:
+            return
+        self._dirty = True
+        _Live.register(self)
+        now = time.perf_counter()
+        if self._last_draw is None:
+            self._last_draw = now  # first point: wait before the first redraw
+        elif now - self._last_draw >= max(20 * self._draw_cost, 0.5):
+            self.show()
+
+    def _render(self):
+        if self.fig is None:
+            from matplotlib.figure import Figure  # not pyplot: no duplicate inline figure
+            self.fig = Figure(figsize=self.figsize, layout="constrained")
+        if self.axes is None:
+            self.axes = self.fig.add_subplot()
+        ax = self.axes
+        ax.cla()
+        for (label, pts), ls, color in zip(self.data.items(), self.ls * 8, self.colors * 8):
+            ax.plot([p.x for p in pts], [p.y for p in pts], linestyle=ls, color=color, label=label)
+        ax.set_xlabel(self.xlabel or "")
+        if self.ylabel:
+            ax.set_ylabel(self.ylabel)
+        ax.set_xscale(self.xscale)
+        ax.set_yscale(self.yscale)
+        if self.xlim:
+            ax.set_xlim(self.xlim)
+        if self.ylim:
+            ax.set_ylim(self.ylim)
+        if self.data:
+            ax.legend()
+        ax.grid(True)
+
+    def show(self):
+        """Redraw the figure now (a no-op outside a notebook or when nothing changed)."""
+        if not self._dirty or not self.display or _ipython() is None:
+            return
+        from IPython import display
+        start = time.perf_counter()
+        self._render()
+        if self._handle is None:
+            self._handle = display.display(self.fig, display_id=True)
+        else:
+            self._handle.update(self.fig)
+        self._last_draw = time.perf_counter()
+        self._draw_cost = self._last_draw - start
+        self._dirty = False

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Build one chapter on its own, strictly, into /tmp/preview-<chapter>/_build/html.
+# Usage: bash tools/preview.sh mlp        (the chapter's file name without .md)
+# Lets several people work on different chapters at once without sharing book/_build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ch=${1:?usage: tools/preview.sh CHAPTER}
+[ -f "book/$ch.md" ] || { echo "no such chapter: book/$ch.md" >&2; exit 2; }
+dest=/tmp/preview-$ch
+mkdir -p "$dest"
+rm -rf "$dest"/_ext && mkdir -p "$dest"
+for f in book/*; do
+  case "$(basename "$f")" in _build|_toc.yml|*.md) ;; *) cp -r "$f" "$dest/" ;; esac
+done
+cp "book/$ch.md" "$dest/"
+printf 'format: jb-book\nroot: %s\n' "$ch" > "$dest/_toc.yml"
+.venv/bin/jupyter-book build "$dest" -W -n --keep-going "${@:2}"
+echo "open $dest/_build/html/$ch.html"
