@@ -160,6 +160,7 @@ class ProgressBoard:
         self._handle = None
         self._last_draw = None   # wall time of the last redraw
         self._draw_cost = 0.0    # seconds the last redraw took
+        self.draw_seconds = 0.0  # total seconds spent redrawing (see `make bench`)
         self._dirty = False
 
     def draw(self, x, y, label, every_n=1):
@@ -221,4 +222,5 @@ class ProgressBoard:
             self._handle.update(self.fig)
         self._last_draw = time.perf_counter()
         self._draw_cost = self._last_draw - start
+        self.draw_seconds += self._draw_cost
         self._dirty = False
