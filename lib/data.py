@@ -212,6 +212,7 @@ def find_fashion_mnist(root=None, download=True):
 
 
 _PARSED = {}  # directory -> (train images, train labels, val images, val labels), uint8/int64
+_FLOATS = {}  # (id of a uint8 image tensor, (H, W)) -> its float32 images, converted once
 
 
 def _load(root, download):
@@ -245,6 +246,8 @@ class FashionMNIST(DataModule):
     per process, and kept in memory; minibatches are sliced from tensors.
     """
 
+    MAX_FLOAT_BYTES = 2**30  # above this, images are converted batch by batch instead
+
     def __init__(self, batch_size=64, resize=(28, 28), root=None, num_workers=0, download=True):
         if (not isinstance(resize, (tuple, list)) or len(resize) != 2
                 or not all(isinstance(r, int) and not isinstance(r, bool) and r > 0 for r in resize)):
@@ -271,6 +274,14 @@ class FashionMNIST(DataModule):
 
     def get_dataloader(self, train):
         data = self.train if train else self.val
+        n, (h, w) = len(data), self.resize
+        if n * h * w * 4 <= self.MAX_FLOAT_BYTES:
+            # Convert all images once (188 MB for the 28x28 training set): batches are then
+            # plain slices, with no per-batch conversion.
+            key = (id(data.data), self.resize)
+            if key not in _FLOATS:
+                _FLOATS[key] = self._to_float(data.data)
+            return TensorLoader((_FLOATS[key], data.targets), self.batch_size, shuffle=train)
         return TensorLoader((data.data, data.targets), self.batch_size, shuffle=train,
                             transform=self._to_float)
 

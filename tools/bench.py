@@ -1,0 +1,127 @@
+"""`make bench`: lib against d2l 1.0.3 on this machine, plus the book's build times.
+
+Trains, in one run and with the same seeds:
+  - the textbook's concise MLP (256 hidden units, batch 256, SGD lr 0.1, with validation),
+  - softmax regression from scratch (batch 256, lr 0.1),
+on the real Fashion-MNIST under `lib` and under `d2l`, and prints seconds per epoch,
+the speed-up and both validation accuracies. Then it measures what the training board's
+drawing costs in a real kernel, and runs tools/bench_build.py for the build times.
+Usage: python tools/bench.py [--epochs N] [--skip-build]
+"""
+import argparse
+import contextlib
+import io
+import os
+import subprocess
+import sys
+import time
+import warnings
+
+import torch
+from torch import nn
+
+import lib
+import lib.data
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from d2l import torch as d2l
+
+
+def concise_mlp(d2l):
+    class MLP(d2l.Classifier):
+        def __init__(self, num_outputs, num_hiddens, lr):
+            super().__init__()
+            self.save_hyperparameters()
+            self.net = nn.Sequential(nn.Flatten(), nn.LazyLinear(num_hiddens), nn.ReLU(),
+                                     nn.LazyLinear(num_outputs))
+    return MLP(num_outputs=10, num_hiddens=256, lr=0.1)
+
+
+def softmax_scratch(d2l):
+    class SoftmaxRegressionScratch(d2l.Classifier):
+        def __init__(self, num_inputs, num_outputs, lr, sigma=0.01):
+            super().__init__()
+            self.save_hyperparameters()
+            self.W = torch.normal(0, sigma, size=(num_inputs, num_outputs), requires_grad=True)
+            self.b = torch.zeros(num_outputs, requires_grad=True)
+
+        def parameters(self):
+            return [self.W, self.b]
+
+        def forward(self, X):
+            X = X.reshape((-1, self.W.shape[0]))  # (batch, 784)
+            O = torch.exp(X @ self.W + self.b)
+            return O / O.sum(1, keepdims=True)
+
+        def loss(self, y_hat, y):
+            return -torch.log(y_hat[list(range(len(y_hat))), y]).mean()
+    return SoftmaxRegressionScratch(num_inputs=784, num_outputs=10, lr=0.1)
+
+
+def run(module, make_model, epochs):
+    """Train under `module` (lib or d2l); return (seconds per epoch, final validation accuracy)."""
+    torch.manual_seed(0)
+    data = module.FashionMNIST(batch_size=256)
+    model = make_model(module)
+    trainer = module.Trainer(max_epochs=epochs)
+    sink = io.StringIO()  # d2l's board prints figure reprs outside a notebook
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(sink):
+        trainer.fit(model, data)
+    seconds = (time.perf_counter() - start) / epochs
+    # Both boards keep the validation accuracy points; the last one is the final epoch's.
+    acc = float(model.board.data["val_acc"][-1].y)
+    return seconds, acc
+
+
+def board_cost():
+    """Share of training time spent drawing the board, in a real kernel (as the book runs)."""
+    import nbformat
+    from nbclient import NotebookClient
+    code = (
+        "import time, torch, lib\nfrom torch import nn\nlib.use_svg_display()\n"
+        "torch.manual_seed(0)\ndata = lib.FashionMNIST(batch_size=256)\n"
+        "model = lib.Classifier(); model.lr = 0.1\n"
+        "model.net = nn.Sequential(nn.Flatten(), nn.LazyLinear(256), nn.ReLU(), nn.LazyLinear(10))\n"
+        "start = time.perf_counter(); lib.Trainer(max_epochs=5).fit(model, data)\n"
+        "total = time.perf_counter() - start\n"
+        "print(model.board.draw_seconds, total)")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    NotebookClient(nb, timeout=600, kernel_name="python3").execute()
+    text = "".join(o.get("text", "") for o in nb.cells[0].outputs if o.output_type == "stream")
+    draw, total = map(float, text.split())
+    return draw, total
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--skip-build", action="store_true")
+    args = parser.parse_args()
+    root = lib.data.find_fashion_mnist(download=False).parent.parent
+    # d2l reads the same verified files (torchvision layout) and loads in-process by default
+    # only if told: its DataModule defaults to root='../data' and 4 workers.
+    d2l.DataModule.__init__.__defaults__ = (str(root), 4)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"{os.cpu_count()} CPUs; {args.epochs} epochs each\n")
+    print(f"{'model':<28}{'lib s/epoch':>12}{'d2l s/epoch':>12}{'speed-up':>10}"
+          f"{'lib acc':>9}{'d2l acc':>9}")
+    for name, make in [("concise MLP (256 hidden)", concise_mlp),
+                       ("softmax from scratch", softmax_scratch)]:
+        run(lib, make, 1)  # warm-up: parse the files once, as a chapter's first cell would
+        ours = run(lib, make, args.epochs)
+        theirs = run(d2l, make, args.epochs)
+        print(f"{name:<28}{ours[0]:>12.3f}{theirs[0]:>12.3f}{theirs[0] / ours[0]:>9.1f}x"
+              f"{ours[1]:>9.3f}{theirs[1]:>9.3f}", flush=True)
+    draw, total = board_cost()
+    print(f"\ntraining board in a kernel: {draw:.2f} s of drawing in {total:.2f} s of training "
+          f"({100 * draw / total:.1f}%)", flush=True)
+    if not args.skip_build:
+        here = os.path.dirname(os.path.abspath(__file__))
+        print(flush=True)
+        subprocess.run([sys.executable, os.path.join(here, "bench_build.py")], check=True)
+
+
+if __name__ == "__main__":
+    main()
