@@ -1,0 +1,231 @@
+"""The softmax chapter's self-checks: solutions pass, stubs and known wrong answers fail."""
+import matplotlib
+
+matplotlib.use("Agg")  # the show_images check draws figures; no display needed
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+import lib  # noqa: E402
+from lib.checks import softmax as checks  # noqa: E402
+
+NI = lib.checks.NOT_IMPLEMENTED
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError
+
+
+# --- stable_softmax ------------------------------------------------------------------
+
+def stable_softmax(X):
+    X = X - X.max(dim=1, keepdim=True).values
+    X_exp = torch.exp(X)
+    return X_exp / X_exp.sum(dim=1, keepdim=True)
+
+
+def naive_softmax(X):
+    X_exp = torch.exp(X)
+    return X_exp / X_exp.sum(dim=1, keepdim=True)
+
+
+def softmax_wrong_axis(X):
+    X = X - X.max(dim=0, keepdim=True).values
+    X_exp = torch.exp(X)
+    return X_exp / X_exp.sum(dim=0, keepdim=True)
+
+
+def softmax_no_keepdim(X):
+    X_exp = torch.exp(X - X.max())
+    return X_exp / X_exp.sum(dim=1)
+
+
+def softmax_global_max(X):
+    X_exp = torch.exp(X - X.max())
+    return X_exp / X_exp.sum(dim=1, keepdim=True)
+
+
+def test_softmax_solution_passes(capsys):
+    checks.check_stable_softmax(stable_softmax)
+    assert "check passed" in capsys.readouterr().out
+
+
+def test_softmax_stub_fails():
+    with pytest.raises(lib.checks.CheckError, match=NI):
+        checks.check_stable_softmax(stub)
+
+
+def test_softmax_naive_overflows():
+    with pytest.raises(lib.checks.CheckError, match=r"overflows to inf.*Subtract each row's maximum"):
+        checks.check_stable_softmax(naive_softmax)
+
+
+def test_softmax_wrong_axis():
+    with pytest.raises(lib.checks.CheckError,
+                       match=r"columns sum to 1 instead: you normalised over axis 0"):
+        checks.check_stable_softmax(softmax_wrong_axis)
+
+
+def test_softmax_without_keepdim():
+    # (2, 3) / (2,) cannot broadcast: the crash is reported, not raised as is.
+    with pytest.raises(lib.checks.CheckError, match=r"raised RuntimeError.*keepdim=True\)\s+has shape \(2, 1\)"):
+        checks.check_stable_softmax(softmax_no_keepdim)
+
+
+def test_softmax_without_keepdim_on_square_input():
+    def square_only(X):  # keepdim on the rectangular first case, not on square ones
+        X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)
+        if X.shape[0] == X.shape[1]:
+            return X_exp / X_exp.sum(dim=1)
+        return X_exp / X_exp.sum(dim=1, keepdim=True)
+    with pytest.raises(lib.checks.CheckError, match=r"without keepdim=True"):
+        checks.check_stable_softmax(square_only)
+
+
+def test_softmax_one_global_max():
+    with pytest.raises(lib.checks.CheckError, match=r"exp\(-1000\) underflows"):
+        checks.check_stable_softmax(softmax_global_max)
+
+
+def test_solution_agrees_with_torch():
+    X = torch.randn(50, 7) * 30
+    assert torch.allclose(stable_softmax(X), torch.softmax(X, dim=1), atol=1e-6)
+
+
+# --- accuracy -------------------------------------------------------------------------
+
+def accuracy(Y_hat, Y, averaged=True):
+    preds = Y_hat.reshape(-1, Y_hat.shape[-1]).argmax(dim=1)
+    compare = (preds.type(Y.dtype) == Y.reshape(-1)).type(torch.float32)
+    return compare.mean() if averaged else compare
+
+
+def accuracy_no_compare(Y_hat, Y, averaged=True):
+    preds = Y_hat.argmax(dim=1).type(torch.float32)
+    return preds.mean() if averaged else preds
+
+
+def accuracy_wrong_axis(Y_hat, Y, averaged=True):
+    compare = (Y_hat.argmax(dim=0) == Y).type(torch.float32)
+    return compare.mean() if averaged else compare
+
+
+def accuracy_count(Y_hat, Y, averaged=True):
+    compare = (Y_hat.argmax(dim=1) == Y).type(torch.float32)
+    return compare.sum() if averaged else compare
+
+
+def test_accuracy_solution_passes(capsys):
+    checks.check_accuracy(accuracy)
+    assert "check passed" in capsys.readouterr().out
+
+
+def test_accuracy_matches_classifier():
+    Y_hat, Y = torch.randn(64, 10), torch.randint(0, 10, (64,))
+    assert torch.allclose(accuracy(Y_hat, Y), lib.Classifier().accuracy(Y_hat, Y))
+    checks.check_accuracy(lambda Y_hat, Y, averaged=True:
+                          lib.Classifier().accuracy(Y_hat, Y, averaged))
+
+
+def test_accuracy_stub_fails():
+    with pytest.raises(lib.checks.CheckError, match=NI):
+        checks.check_accuracy(stub)
+
+
+def test_accuracy_forgot_to_compare():
+    with pytest.raises(lib.checks.CheckError, match=r"never compared with the labels"):
+        checks.check_accuracy(accuracy_no_compare)
+
+
+def test_accuracy_wrong_axis():
+    with pytest.raises(lib.checks.CheckError, match=r"argmax over\s+dim=0"):
+        checks.check_accuracy(accuracy_wrong_axis)
+
+
+def test_accuracy_wrong_axis_on_square_input():
+    def square_wrong_axis(Y_hat, Y, averaged=True):  # right on the 4x3 case, wrong on 3x3
+        dim = 0 if Y_hat.shape[0] == Y_hat.shape[1] else 1
+        compare = (Y_hat.argmax(dim=dim) == Y).type(torch.float32)
+        return compare.mean() if averaged else compare
+    with pytest.raises(lib.checks.CheckError, match=r"1/3 is what the argmax over dim=0 gives"):
+        checks.check_accuracy(square_wrong_axis)
+
+
+def test_accuracy_count_instead_of_fraction():
+    with pytest.raises(lib.checks.CheckError, match=r"fraction of correct predictions"):
+        checks.check_accuracy(accuracy_count)
+
+
+def test_accuracy_ignores_averaged():
+    def always_mean(Y_hat, Y, averaged=True):
+        return (Y_hat.argmax(dim=1) == Y).float().mean()
+    with pytest.raises(lib.checks.CheckError, match=r"averaged=False.*shape \(\)"):
+        checks.check_accuracy(always_mean)
+
+
+# --- show_images ----------------------------------------------------------------------
+
+def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
+    _, axes = plt.subplots(num_rows, num_cols, figsize=(num_cols * scale, num_rows * scale))
+    axes = axes.flatten()
+    for i, (ax, img) in enumerate(zip(axes, imgs)):
+        ax.imshow(img.numpy() if torch.is_tensor(img) else img)
+        ax.axis("off")
+        if titles:
+            ax.set_title(titles[i])
+    return axes
+
+
+def test_show_images_solution_passes(capsys):
+    checks.check_show_images(show_images)
+    assert "check passed" in capsys.readouterr().out
+    assert plt.get_fignums() == []  # the check closes the figures it made
+
+
+def test_lib_show_images_passes():
+    checks.check_show_images(lib.show_images)
+
+
+def test_show_images_stub_fails():
+    with pytest.raises(lib.checks.CheckError, match=NI):
+        checks.check_show_images(stub)
+
+
+def test_show_images_without_titles():
+    def no_titles(imgs, num_rows, num_cols, titles=None, scale=1.5):
+        return show_images(imgs, num_rows, num_cols, None, scale)
+    with pytest.raises(lib.checks.CheckError, match=r"ax.set_title"):
+        checks.check_show_images(no_titles)
+
+
+def test_show_images_swapped_grid():
+    def swapped(imgs, num_rows, num_cols, titles=None, scale=1.5):
+        return show_images(imgs, num_cols, num_rows, titles, scale)
+    with pytest.raises(lib.checks.CheckError, match=r"3 rows and 2 columns; expected 2 rows"):
+        checks.check_show_images(swapped)
+
+
+def test_show_images_returns_nothing():
+    def returns_none(imgs, num_rows, num_cols, titles=None, scale=1.5):
+        show_images(imgs, num_rows, num_cols, titles, scale)
+    with pytest.raises(lib.checks.CheckError, match=r"returned None"):
+        checks.check_show_images(returns_none)
+
+
+def test_show_images_draws_one_image_everywhere():
+    def same_image(imgs, num_rows, num_cols, titles=None, scale=1.5):
+        return show_images([imgs[0]] * len(imgs), num_rows, num_cols, titles, scale)
+    with pytest.raises(lib.checks.CheckError, match=r"does not show the third image"):
+        checks.check_show_images(same_image)
+
+
+def test_show_images_index_error_reported():
+    def crashes(imgs, num_rows, num_cols, titles=None, scale=1.5):
+        _, axes = plt.subplots(num_rows, num_cols)
+        for i in range(num_rows * num_cols):  # one image too many
+            axes.flatten()[i].imshow(imgs[i].numpy())
+        return axes
+    with pytest.raises(lib.checks.CheckError, match=r"raised IndexError"):
+        checks.check_show_images(crashes)
+    assert plt.get_fignums() == []
