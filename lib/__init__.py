@@ -4,6 +4,7 @@ Code written for the d2l textbook's PyTorch chapters runs with ``import lib as d
 Importing it has no side effects: no downloads, no seeding, no warning filters.
 """
 from . import checks
+from .figures import draw_graph, draw_mlp
 from .data import DataModule, FashionMNIST, SyntheticRegressionData, TensorLoader
 from .hyperparams import HyperParameters, add_to_class
 from .models import SGD, Classifier, Module
@@ -16,5 +17,6 @@ __all__ = [
     "DataModule", "TensorLoader", "SyntheticRegressionData", "FashionMNIST",
     "Module", "Classifier", "SGD",
     "Trainer",
+    "draw_mlp", "draw_graph",
     "checks",
 ]
