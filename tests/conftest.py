@@ -1,0 +1,165 @@
+"""Shared fixtures: the book, built once per test session, strictly and from clean.
+
+``book_build`` runs ``jupyter-book build book --path-output <tmp> -W -n --keep-going``
+on an empty output folder (so every chapter executes and nothing is read from
+``book/_build``, which is never touched). Any cell error, warning, broken reference or
+missing figure fails the fixture, and the failure names the chapters concerned, so
+every test that needs the book reports the same clear error.
+
+Set ``BOOK_BUILD_DIR`` to build into a folder of your choice (it is emptied first);
+otherwise the build lives in pytest's temporary folder, printed at the end of the run.
+When iterating on the tests themselves, ``BOOK_BUILD_DIR=... BOOK_BUILD_REUSE=1`` keeps
+that folder and builds incrementally (fast, but warnings of chapters that did not change
+are not repeated, so this is not the strict check); ``BOOK_BUILD_REUSE=nobuild`` runs
+the tests on that folder's html without building at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Sphinx's problem lines: "<file>:<line>: WARNING: ..." or "WARNING: ..." (also ERROR, ...).
+# The kernel's own "[IPKernelApp] WARNING | ..." chatter on the console is not one.
+PROBLEM = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE): ")
+
+
+def toc_pages(book: Path = BOOK) -> list[str]:
+    """The docnames listed in ``_toc.yml``, root first, in reading order."""
+    import yaml
+
+    toc = yaml.safe_load((book / "_toc.yml").read_text())
+    pages = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                pages.append(str(node["file"]).removesuffix(".md").removesuffix(".ipynb"))
+            for key in ("parts", "chapters", "sections"):
+                for child in node.get(key, []) or []:
+                    walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return pages
+
+
+def jupyter_book_cmd() -> list[str]:
+    exe = Path(sys.executable).with_name("jupyter-book")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "jupyter_book"]
+
+
+def build_book(out: Path, book: Path = BOOK, extra: tuple[str, ...] = (), env=None):
+    """Run a strict jupyter-book build of ``book`` into ``out/_build``.
+
+    Returns ``(returncode, log text without colours, seconds)``.
+    """
+    cmd = [*jupyter_book_cmd(), "build", str(book), "--path-output", str(out),
+           "-W", "-n", "--keep-going", *extra]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          cwd=ROOT, env=env)
+    return proc.returncode, ANSI.sub("", proc.stdout), time.perf_counter() - t0
+
+
+def problems_by_chapter(log: str, pages: list[str], book: Path = BOOK) -> dict[str, list[str]]:
+    """Group the warning/error lines of a build log by the chapter they name."""
+    found: dict[str, list[str]] = {}
+    names = sorted(pages, key=len, reverse=True)
+    for line in log.splitlines():
+        if not PROBLEM.search(line) or "build succeeded" in line:
+            continue
+        chapter = "(whole book)"
+        for name in names:
+            if re.search(rf"(^|[/\s]){re.escape(name)}(\.md|\.ipynb)\b", line):
+                chapter = name
+                break
+        found.setdefault(chapter, []).append(line.strip())
+    return found
+
+
+def executed_notebooks(log: str) -> list[str]:
+    """Names of the chapters that myst-nb executed during a build (from its log lines)."""
+    return [Path(m).stem for m in re.findall(r"^(\S+?\.(?:md|ipynb)): Executing notebook", log, re.M)]
+
+
+@dataclasses.dataclass
+class BookBuild:
+    out: Path          # the --path-output folder
+    build: Path        # out/_build
+    html: Path         # out/_build/html
+    executed: Path     # out/_build/jupyter_execute: the executed notebooks
+    log: str
+    seconds: float
+    pages: list[str]
+
+
+_BUILD_INFO: dict[str, object] = {}
+
+
+@pytest.fixture(scope="session")
+def toc() -> list[str]:
+    """Docnames of the pages in ``book/_toc.yml`` (no build needed)."""
+    return toc_pages()
+
+
+@pytest.fixture(scope="session")
+def book_build(tmp_path_factory, toc) -> BookBuild:
+    """The whole book, built once per session from clean with ``-W -n --keep-going``."""
+    out = Path(os.environ.get("BOOK_BUILD_DIR") or tmp_path_factory.mktemp("book"))
+    if not os.environ.get("BOOK_BUILD_REUSE"):
+        shutil.rmtree(out / "_build", ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
+    if os.environ.get("BOOK_BUILD_REUSE") == "nobuild":  # test an existing build as it is
+        rc, log, seconds = 0, (out / "build.log").read_text(), 0.0
+    else:
+        rc, log, seconds = build_book(out)
+    (out / "build.log").write_text(log)
+    _BUILD_INFO.update(out=out, seconds=seconds, rc=rc)
+    problems = problems_by_chapter(log, toc)
+    if rc != 0 or problems:
+        lines = [f"strict book build failed (exit {rc}) after {seconds:.0f} s; full log: "
+                 f"{out / 'build.log'}"]
+        for chapter, msgs in problems.items():
+            lines.append(f"  in {chapter}:")
+            lines += [f"    {m[:400]}" for m in msgs[:12]]
+            if len(msgs) > 12:
+                lines.append(f"    ... and {len(msgs) - 12} more")
+        reports = out / "_build" / "html" / "reports"
+        for report in sorted(reports.glob("*.log")) if reports.is_dir() else []:
+            lines.append(f"  --- {report.name} (last lines) ---")
+            lines += ["    " + ln for ln in ANSI.sub("", report.read_text()).splitlines()[-15:]]
+        if not problems:
+            lines.append("  (no warning lines found; last lines of the log:)")
+            lines += ["    " + ln for ln in log.splitlines()[-25:]]
+        pytest.fail("\n".join(lines), pytrace=False)
+    build = out / "_build"
+    return BookBuild(out=out, build=build, html=build / "html", executed=build / "jupyter_execute",
+                     log=log, seconds=seconds, pages=toc)
+
+
+@pytest.fixture(scope="session")
+def built_html(book_build) -> Path:
+    """The html folder of the strict clean build (``.../_build/html``)."""
+    return book_build.html
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _BUILD_INFO:
+        terminalreporter.write_sep("-", "book build")
+        terminalreporter.write_line(
+            f"clean strict build: {_BUILD_INFO['seconds']:.0f} s (exit {_BUILD_INFO['rc']}), "
+            f"output and screenshots in {_BUILD_INFO['out']}/_build")

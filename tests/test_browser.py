@@ -1,0 +1,237 @@
+"""The built site in a real browser: Playwright driving Debian's Chromium.
+
+The site is served on 127.0.0.1 (a free port, a thread-based http.server) and every
+page in ``_toc.yml`` is opened. Requests to any other origin are blocked and reported.
+A full-page screenshot of each page is saved in ``<build>/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import toc_pages
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(built_html):
+    """Base URL of the built html, served on 127.0.0.1."""
+    handler = functools.partial(_QuietHandler, directory=str(built_html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's `chromium` package")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(book_build) -> Path:
+    folder = book_build.build / "screenshots"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+class Visit:
+    """A fresh browser page that records console errors and requests leaving the site."""
+
+    def __init__(self, browser, site):
+        self.site = site
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        self.failed: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+        self.page.on("requestfailed",
+                     lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        self.page.on("response",
+                     lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(self.site) or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            self.foreign.append(url)
+            route.abort()
+
+    def _console(self, msg):
+        if msg.type == "error":
+            self.errors.append(f"console: {msg.text} @ {msg.location.get('url', '')}")
+
+    def goto(self, path: str):
+        self.page.goto(self.site + path)
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, site):
+    v = Visit(browser, site)
+    yield v
+    v.close()
+
+
+def _wait_for_math(page) -> dict:
+    """Wait for MathJax to finish; count math spans, typeset formulas and TeX errors."""
+    n_math = page.locator(".math").count()
+    if n_math == 0:
+        return {"math": 0, "typeset": 0, "errors": 0}
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                           timeout=20_000)
+    page.evaluate("() => MathJax.startup.promise")
+    return page.evaluate("""() => ({
+        math: document.querySelectorAll('.math').length,
+        typeset: document.querySelectorAll('.math mjx-container, mjx-container.MathJax').length,
+        errors: document.querySelectorAll('mjx-merror, .MathJax_Error').length,
+        raw: [...document.querySelectorAll('.math')].filter(e => !e.querySelector('mjx-container'))
+             .map(e => e.textContent.slice(0, 60)),
+    })""")
+
+
+def _broken_images(page) -> list[str]:
+    """Force every image to load (even lazy ones) and list those that fail."""
+    return page.evaluate("""async () => {
+        const imgs = [...document.images];
+        imgs.forEach(i => { i.loading = 'eager'; });
+        await Promise.all(imgs.map(i => i.decode().catch(() => null)));
+        return imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src'));
+    }""")
+
+
+@pytest.mark.parametrize("page_name", toc_pages())
+def test_page_loads_cleanly(visit, screenshots, page_name):
+    page = visit.goto(f"{page_name}.html")
+    assert page.locator("main h1").count() >= 1, f"{page_name}: no title on the page"
+    math = _wait_for_math(page)
+    broken = _broken_images(page)
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(screenshots / f"{page_name}.png"), full_page=True)
+    problems = []
+    problems += [f"console error: {e}" for e in visit.errors]
+    problems += [f"request to another origin (blocked): {u}" for u in visit.foreign]
+    problems += [f"failed request: {u}" for u in visit.failed]
+    problems += [f"image did not load: {src}" for src in broken]
+    if math["math"]:
+        if math["errors"]:
+            problems.append(f"{math['errors']} formulas have TeX errors")
+        if math["typeset"] < math["math"]:
+            problems.append(f"only {math['typeset']} of {math['math']} formulas typeset; "
+                            f"raw: {math.get('raw')}")
+    assert not problems, f"{page_name}:\n  " + "\n  ".join(problems)
+
+
+def test_solutions_are_collapsed_and_open_on_click(visit, toc):
+    checked = 0
+    for page_name in toc:
+        page = visit.goto(f"{page_name}.html")
+        solutions = page.locator("div.solution.dropdown")
+        for i in range(solutions.count()):
+            sol = solutions.nth(i)
+            sol_id = sol.get_attribute("id")
+            body = sol.locator("#solution-content, section").first
+            assert body.count() == 1, f"{page_name}: solution {sol_id} has no content"
+            assert not body.is_visible(), f"{page_name}: solution {sol_id} is open on load"
+            sol.scroll_into_view_if_needed()
+            sol.locator("button.toggle-button").click()
+            body.wait_for(state="visible", timeout=5_000)
+            assert body.is_visible(), f"{page_name}: solution {sol_id} did not open on click"
+            sol.locator("button.toggle-button").click()
+            body.wait_for(state="hidden", timeout=5_000)
+            checked += 1
+    assert not visit.errors, visit.errors
+    assert not visit.foreign, visit.foreign
+    if checked == 0:
+        pytest.skip("no solutions in the book yet")
+
+
+STOPWORDS = {"this", "that", "with", "from", "chapter", "being", "written", "their", "which"}
+
+
+def _search_word(built_html: Path, page_name: str) -> str:
+    """A word from the chapter's title (else its text) that Sphinx's search will index."""
+    from bs4 import BeautifulSoup
+
+    s = BeautifulSoup((built_html / f"{page_name}.html").read_text(), "html.parser")
+    title = s.select_one("main h1")
+    text = title.get_text(" ") if title else ""
+    words = [w for w in re.findall(r"[A-Za-z]{4,}", text) if w.lower() not in STOPWORDS]
+    if not words:
+        body = s.select_one("main").get_text(" ")
+        words = [w for w in re.findall(r"[A-Za-z]{5,}", body) if w.lower() not in STOPWORDS]
+    assert words, f"{page_name}: no word to search for"
+    return max(words, key=len)
+
+
+def test_search_finds_every_chapter(visit, built_html, toc):
+    missing = []
+    for page_name in toc:
+        word = _search_word(built_html, page_name)
+        page = visit.goto(f"search.html?q={word}")
+        page.wait_for_function(  # the summary line is filled in when the search has finished
+            "() => (document.querySelector('#search-results .search-summary') || {}).innerText",
+            timeout=20_000)
+        hrefs = page.evaluate("[...document.querySelectorAll('#search-results li a')]"
+                              ".map(a => a.getAttribute('href'))")
+        if not any(urlsplit(h).path.endswith(f"{page_name}.html") for h in hrefs):
+            missing.append(f"{page_name} (searched {word!r}, got {hrefs[:5]})")
+    assert not missing, "search did not find:\n  " + "\n  ".join(missing)
+    assert not visit.errors, visit.errors
+
+
+def test_navigation_reaches_every_chapter(visit, toc):
+    page = visit.goto("index.html")  # redirects to the root page
+    page.wait_for_url(re.compile(rf"{re.escape(toc[0])}\.html"), timeout=10_000)
+    sidebar = page.evaluate("[...document.querySelectorAll('.bd-sidebar-primary a.reference')]"
+                            ".map(a => a.getAttribute('href'))")
+    in_sidebar = {urlsplit(h).path.removesuffix(".html") for h in sidebar}
+    missing = [p for p in toc[1:] if p not in in_sidebar]
+    assert not missing, f"the sidebar on {toc[0]} has no link to {missing}"
+
+    visited = [toc[0]]
+    for _ in range(len(toc) + 2):
+        nxt = page.locator("a.right-next")
+        if nxt.count() == 0:
+            break
+        nxt.first.click()
+        page.wait_for_load_state("domcontentloaded")
+        visited.append(urlsplit(page.url).path.rsplit("/", 1)[-1].removesuffix(".html"))
+    assert visited == toc, f"following 'next' from {toc[0]} visits {visited}, not the toc order {toc}"
+    assert not visit.errors, visit.errors
+    assert not visit.foreign, visit.foreign
