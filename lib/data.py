@@ -68,7 +68,7 @@ class TensorLoader:
         for start in range(0, n, bs):
             if self.shuffle:
                 idx = order[start:start + bs]
-                batch = [t[idx] for t in self.tensors]
+                batch = [t.index_select(0, idx) for t in self.tensors]
             else:
                 batch = [t[start:start + bs] for t in self.tensors]
             if self.transform is not None:
@@ -211,19 +211,52 @@ def find_fashion_mnist(root=None, download=True):
     return found
 
 
-_PARSED = {}  # directory -> (train images, train labels, val images, val labels), uint8/int64
+_PARSED = {}  # "fashion-mnist" -> (train images, train labels, val images, val labels)
 _FLOATS = {}  # (id of a uint8 image tensor, (H, W)) -> its float32 images, converted once
+_PARTS = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+          "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+
+
+def _matches_original(tensors):
+    """Whether the parsed tensors are byte for byte the four original files' contents."""
+    for name, t in zip(_PARTS, tensors):
+        t = t.to(torch.uint8).contiguous()
+        header = (0x800 + t.ndim).to_bytes(4, "big") + b"".join(
+            n.to_bytes(4, "big") for n in t.shape)
+        if hashlib.sha256(header + t.numpy().tobytes()).hexdigest() != FILES[name]:
+            return False
+    return True
 
 
 def _load(root, download):
-    from torchvision.datasets.mnist import read_image_file, read_label_file
-    d = find_fashion_mnist(root, download)
-    if d not in _PARSED:
-        _PARSED[d] = (read_image_file(str(d / "train-images-idx3-ubyte")),  # (60000, 28, 28)
-                      read_label_file(str(d / "train-labels-idx1-ubyte")),  # (60000,)
-                      read_image_file(str(d / "t10k-images-idx3-ubyte")),   # (10000, 28, 28)
-                      read_label_file(str(d / "t10k-labels-idx1-ubyte")))   # (10000,)
-    return _PARSED[d]
+    """The four tensors, parsed once per machine (then cached) and once per process."""
+    if "fashion-mnist" in _PARSED:
+        return _PARSED["fashion-mnist"]
+    cached = _cache_dir().parent / "fashion-mnist-parsed.pt"
+    tensors = None
+    if cached.is_file():
+        try:
+            tensors = torch.load(cached, weights_only=True)
+        except Exception:  # unreadable: parse again below
+            tensors = None
+        if tensors is not None and not _matches_original(tensors):
+            tensors = None
+    if tensors is None:
+        # torchvision's parser; importing torchvision takes seconds, hence the cache.
+        from torchvision.datasets.mnist import read_image_file, read_label_file
+        d = find_fashion_mnist(root, download)
+        tensors = (read_image_file(str(d / _PARTS[0])),  # (60000, 28, 28) uint8
+                   read_label_file(str(d / _PARTS[1])),  # (60000,) int64
+                   read_image_file(str(d / _PARTS[2])),  # (10000, 28, 28) uint8
+                   read_label_file(str(d / _PARTS[3])))  # (10000,) int64
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            torch.save(tensors, cached.with_suffix(".part"))
+            cached.with_suffix(".part").replace(cached)
+        except OSError:  # a read-only cache only costs time
+            pass
+    _PARSED["fashion-mnist"] = tuple(tensors)
+    return _PARSED["fashion-mnist"]
 
 
 class _Images(torch.utils.data.Dataset):

@@ -141,9 +141,10 @@ class ProgressBoard:
     """Plot metrics while a model trains (linear regression chapter).
 
     Points are averaged over `every_n` raw values, as in d2l. In a notebook the figure
-    is one display that updates in place; redraws are throttled so that drawing takes
-    at most about 5% of the time, and the final state is always drawn when the
-    training (or the cell) ends. Outside a notebook it only records the points in
+    is one display that updates in place; a redraw waits at least 40 times as long as
+    the previous one took (and at least a second), so drawing stays under about 5% of
+    the training time, and the final state is always drawn when the training (or the
+    cell) ends. Outside a notebook it only records the points in
     ``board.data``.
     """
     Point = collections.namedtuple("Point", ["x", "y"])
@@ -183,7 +184,7 @@ class ProgressBoard:
         now = time.perf_counter()
         if self._last_draw is None:
             self._last_draw = now  # first point: wait before the first redraw
-        elif now - self._last_draw >= max(20 * self._draw_cost, 0.5):
+        elif now - self._last_draw >= max(40 * self._draw_cost, 1.0):
             self.show()
 
     def _render(self):

@@ -64,6 +64,7 @@ def no_data_anywhere(tmp_path, monkeypatch, real_dir):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv(data_mod.ENV_VAR, raising=False)
     monkeypatch.setattr(data_mod, "DEBIAN_DIR", tmp_path / "no-debian")
+    monkeypatch.setattr(data_mod, "_PARSED", {})  # as in a fresh process
 
     def offline(dest):
         raise OSError("Name or service not known")
@@ -96,6 +97,20 @@ def test_env_var_directory_with_gz_files_is_used(no_data_anywhere, real_dir, mon
     monkeypatch.setenv(data_mod.ENV_VAR, str(no_data_anywhere / "mine"))
     found = data_mod.find_fashion_mnist(download=False)
     assert found == no_data_anywhere / "cache" / "dlf" / "FashionMNIST" / "raw"  # unpacked once
+
+
+def test_parsed_cache_is_verified_and_rebuilt_when_corrupt(no_data_anywhere, real_dir, monkeypatch):
+    monkeypatch.setenv(data_mod.ENV_VAR, str(real_dir))
+    first = data_mod._load(None, download=False)
+    cached = no_data_anywhere / "cache" / "dlf" / "FashionMNIST" / "fashion-mnist-parsed.pt"
+    assert cached.is_file() and data_mod._matches_original(first)
+    tampered = (first[0].clone(), *first[1:])
+    tampered[0][0, 0, 0] += 1  # one pixel off
+    assert not data_mod._matches_original(tampered)
+    torch.save(tampered, cached)
+    monkeypatch.setattr(data_mod, "_PARSED", {})
+    again = data_mod._load(None, download=False)  # re-parsed from the files, not the bad cache
+    assert torch.equal(again[0], first[0]) and data_mod._matches_original(torch.load(cached))
 
 
 def test_truncated_file_is_a_clear_error(no_data_anywhere, real_dir):
