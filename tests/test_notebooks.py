@@ -11,7 +11,6 @@ import importlib.util
 import io
 import os
 import re
-import shutil
 import subprocess
 import sys
 from contextlib import redirect_stdout
@@ -532,26 +531,7 @@ def test_student_notebook_runs_to_its_first_stub(doc):
 # ------------------------------------------------------------------ launch buttons
 
 
-@pytest.fixture(scope="session")
-def built_html(tmp_path_factory):
-    """An html build of the whole book, for the launch links.
-
-    Uses $BOOK_HTML_DIR when set (an existing ``_build/html``); otherwise builds a copy of
-    book/ into a temporary folder with execution off (the links do not depend on the
-    outputs), which takes well under a minute and never touches book/_build.
-    TODO(lead): switch to the shared clean-build fixture in conftest.py.
-    """
-    if os.environ.get("BOOK_HTML_DIR"):
-        return Path(os.environ["BOOK_HTML_DIR"])
-    src = tmp_path_factory.mktemp("launch") / "book"
-    shutil.copytree(BOOK, src, ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints"))
-    config = yaml.safe_load((src / "_config.yml").read_text())
-    config.setdefault("execute", {})["execute_notebooks"] = "off"
-    (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-    exe = Path(sys.executable).with_name("jupyter-book")
-    proc = subprocess.run([str(exe), "build", str(src)], cwd=ROOT, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return src / "_build" / "html"
+# The launch-link tests use the shared clean build (`built_html` in conftest.py).
 
 
 def expected_launch_urls(doc):
