@@ -152,7 +152,7 @@ class ProgressBoard:
     def __init__(self, xlabel=None, ylabel=None, xlim=None, ylim=None, xscale="linear",
                  yscale="linear", ls=("-", "--", "-.", ":"),
                  colors=("C0", "C1", "C2", "C3"), fig=None, axes=None,
-                 figsize=(3.5, 2.5), display=True):
+                 figsize=(4.5, 3), display=True):
         self.xlabel, self.ylabel, self.xlim, self.ylim = xlabel, ylabel, xlim, ylim
         self.xscale, self.yscale, self.ls, self.colors = xscale, yscale, ls, colors
         self.fig, self.axes, self.figsize, self.display = fig, axes, figsize, display

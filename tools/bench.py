@@ -103,6 +103,8 @@ def main():
     # d2l reads the same verified files (torchvision layout) and loads in-process by default
     # only if told: its DataModule defaults to root='../data' and 4 workers.
     d2l.DataModule.__init__.__defaults__ = (str(root), 4)
+    # d2l's 4 workers on a 2-core machine warn at every epoch; the cost is d2l's, the noise is not.
+    warnings.filterwarnings("ignore", message="This DataLoader will create")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"{os.cpu_count()} CPUs; {args.epochs} epochs each\n")
     print(f"{'model':<28}{'lib s/epoch':>12}{'d2l s/epoch':>12}{'speed-up':>10}"
