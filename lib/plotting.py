@@ -106,6 +106,7 @@ class _Live:
     """Boards with undrawn points: drawn once more when the running notebook cell ends."""
     boards = []
     hooked = False
+    warm = False
 
     @classmethod
     def register(cls, board):
@@ -222,6 +223,10 @@ class ProgressBoard:
         else:
             self._handle.update(self.fig)
         self._last_draw = time.perf_counter()
-        self._draw_cost = self._last_draw - start
-        self.draw_seconds += self._draw_cost
+        cost = self._last_draw - start
+        self.draw_seconds += cost
+        if _Live.warm:
+            self._draw_cost = cost
+        else:  # the process's first draw also loads fonts and backends: not a redraw's cost
+            _Live.warm = True
         self._dirty = False
