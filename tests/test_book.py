@@ -390,3 +390,22 @@ def test_second_execution_prints_the_same(book_build, page):
                             f"line {j + 1} differs between two runs:\n  first:  {x!r}\n"
                             f"  second: {y!r}\n(mark timings with a leading {TIMING_PREFIX!r}; "
                             f"seed every RNG in the chapter's first cell)", pytrace=False)
+
+
+def test_merging_streams_leaves_the_executed_notebook_intact():
+    """myst-nb merges printed chunks in place; book/_ext/streamfix.py makes it merge copies."""
+    import importlib.util
+
+    import nbformat
+
+    spec = importlib.util.spec_from_file_location("streamfix", BOOK / "_ext" / "streamfix.py")
+    streamfix = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(streamfix)
+    outputs = [nbformat.v4.new_output("stream", name="stdout", text="a\n"),
+               nbformat.v4.new_output("stream", name="stdout", text="b\n")]
+    merged = streamfix._merge_copies(outputs)
+    assert [o["text"] for o in merged] == ["a\nb\n"]
+    assert [o["text"] for o in outputs] == ["a\n", "b\n"]  # the notebook keeps what the kernel printed
+    # and the unpatched merge does corrupt it, which is why the extension exists
+    streamfix._merge(outputs)
+    assert [o["text"] for o in outputs] == ["a\nb\n", "b\n"]
