@@ -1,34 +1,48 @@
-# Two commands for users: `make book` and `make test`. Set-up is automatic and idempotent.
+# Two commands for users: `make book` and `make test`. Set-up is automatic and idempotent:
+# the virtual environment, the dataset and (for the tests) the browser are installed the
+# first time they are needed, and skipped once present.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 JB := $(VENV)/bin/jupyter-book
+# Strict: any warning, broken reference or failing cell fails the build and names the chapter.
+STRICT := -W -n --keep-going
 
-.PHONY: book test serve notebooks bench clean setup data
+.PHONY: book test serve notebooks bench clean setup data browser python
 
 setup: $(STAMP)
 
+# The code needs Python 3.11 (tomllib, typing); say so before creating anything.
+python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
+	  "error: this project needs Python 3.11 or newer, but $(PYTHON) is Python " \
+	  + sys.version.split()[0] + ". Install python3.11 and run:  make PYTHON=python3.11 ...")'
+
 # Re-installs when requirements.txt or pyproject.toml change.
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml | python
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements.txt
 	$(PY) -m pip install -q --no-deps d2l==1.0.3
-	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
 # The real Fashion-MNIST, offline: Debian's package when it is missing (see tools/ensure_data.sh).
 data: $(STAMP)
 	@bash tools/ensure_data.sh $(PY)
 
+# Headless Chromium for the browser tests: Debian's package, installed with apt when missing.
+browser:
+	@bash tools/system_package.sh chromium "the browser tests (make test)"
+
 notebooks: $(STAMP)
 	$(PY) tools/make_notebooks.py
 
 book: setup data notebooks
-	$(JB) build book
+	@$(PY) tools/check_repository.py
+	$(JB) build book $(STRICT)
 
-test: setup data
+test: setup data browser
 	$(PY) -m pytest
 
 serve: book

@@ -62,13 +62,17 @@ def jupyter_book_cmd() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "jupyter_book"]
 
 
-def build_book(out: Path, book: Path = BOOK, extra: tuple[str, ...] = (), env=None):
-    """Run a strict jupyter-book build of ``book`` into ``out/_build``.
+STRICT = ("-W", "-n", "--keep-going")
+
+
+def build_book(out: Path, book: Path = BOOK, extra: tuple[str, ...] = (), env=None,
+               flags: tuple[str, ...] = STRICT):
+    """Run a jupyter-book build of ``book`` into ``out/_build`` (strict unless ``flags``).
 
     Returns ``(returncode, log text without colours, seconds)``.
     """
     cmd = [*jupyter_book_cmd(), "build", str(book), "--path-output", str(out),
-           "-W", "-n", "--keep-going", *extra]
+           *flags, *extra]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           cwd=ROOT, env=env)
