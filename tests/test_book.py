@@ -154,6 +154,8 @@ def test_cache_follows_chapters_and_lib(tmp_path):
         (book / f"{name}.md").write_text(MINI_CHAPTER.format(name=name))
     out = tmp_path / "out"
     runs = book / "runs.txt"
+    pins = tmp_path / "requirements.txt"  # ../requirements.txt seen from the book folder
+    pins.write_text("torch==2.14.1\n")
 
     def build():
         before = runs.read_text().split() if runs.exists() else []
@@ -178,6 +180,8 @@ def test_cache_follows_chapters_and_lib(tmp_path):
     (book / "fakelib" / "__init__.py").write_text("VALUE = 2  # changed\n")
     assert build() == ["a", "b"], "changing lib must re-execute every chapter"
     assert "a sees VALUE = 2" in shown("a") and "b sees VALUE is 2" in shown("b")
+    pins.write_text("torch==2.15.0\n")
+    assert build() == ["a", "b"], "upgrading a pinned package must re-execute every chapter"
     caches = list((out / "_build" / ".jupyter_cache").glob("lib-*"))
     assert len(caches) == 1, f"stale caches kept: {caches}"
 

@@ -8,12 +8,9 @@ that notebook on the repository's branch.
 """
 import ast
 import importlib.util
-import io
 import os
 import re
-import subprocess
 import sys
-from contextlib import redirect_stdout
 from pathlib import Path
 
 import nbformat
@@ -424,56 +421,6 @@ def test_generator_on_a_sample_chapter(sample_book):
     assert sum("SECRET" in l for l in secret) == 9
 
 
-# ------------------------------------------------------------------ the set-up cell
-
-
-def run_setup(monkeypatch, env, lib_found):
-    """Execute the set-up cell with `lib` present or not; return (pip calls, printed text)."""
-    source = student(CHAPTERS[0]).cells[0].source
-    calls = []
-    for k in [k for k in os.environ if k.startswith(("COLAB_", "BINDER_"))]:
-        monkeypatch.delenv(k)
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-    real_find = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: (real_find(name, *a) if lib_found or name != "lib" else None))
-    monkeypatch.setattr(subprocess, "run", lambda args, **kw: calls.append(args))
-    out = io.StringIO()
-    with redirect_stdout(out):
-        exec(compile(source, "setup-cell", "exec"), {})
-    return calls, out.getvalue()
-
-
-def test_setup_cell_does_nothing_when_lib_is_installed(monkeypatch):
-    assert run_setup(monkeypatch, {}, lib_found=True) == ([], "")
-    assert run_setup(monkeypatch, {"BINDER_LAUNCH_HOST": "https://mybinder.org/"},
-                     lib_found=True) == ([], "")
-
-
-@pytest.mark.parametrize("env", [{"COLAB_RELEASE_TAG": "release-colab"},
-                                 {"BINDER_LAUNCH_HOST": "https://mybinder.org/"}])
-def test_setup_cell_installs_lib_in_colab_and_binder(monkeypatch, env):
-    calls, printed = run_setup(monkeypatch, env, lib_found=False)
-    url, branch, _ = mk.repository(CONFIG)
-    assert calls == [[sys.executable, "-m", "pip", "install", "--quiet",
-                      f"dlf-lib @ git+{url}@{branch}"]]
-    assert "Installing lib" in printed
-
-
-def test_setup_cell_elsewhere_only_explains(monkeypatch):
-    calls, printed = run_setup(monkeypatch, {}, lib_found=False)
-    assert calls == [] and "pip install" in printed
-
-
-def test_install_spec_names_this_project():
-    """The set-up cell installs the package that pyproject.toml at the repository root builds."""
-    import tomllib
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert mk.install_spec(CONFIG).startswith(pyproject["project"]["name"] + " @ git+https://")
-    assert "lib" in pyproject["tool"]["setuptools"]["packages"]
-
-
 # ------------------------------------------------------------------ execution
 
 
@@ -557,5 +504,8 @@ def test_launch_buttons_open_the_student_notebook(built_html, doc):
                        if ("colab." if where == "colab" else "binder") in l)
         assert found == [want], f"{doc}.html: {where} button links {found}, expected {want}"
     assert (NOTEBOOKS / f"{doc}.ipynb").is_file()
-    # The full executed notebook stays downloadable from the page.
-    assert f'_sources/{doc}.ipynb"' in page, f"{doc}.html: no .ipynb download link"
+    # The download menu's .ipynb is the same student notebook, published with the site.
+    assert f'href="_notebooks/{doc}.ipynb"' in page, f"{doc}.html: no student .ipynb download"
+    assert f'_sources/{doc}.ipynb"' not in page, f"{doc}.html still offers the executed notebook"
+    published = built_html / "_notebooks" / f"{doc}.ipynb"
+    assert published.read_bytes() == (NOTEBOOKS / f"{doc}.ipynb").read_bytes()

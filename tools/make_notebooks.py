@@ -14,9 +14,10 @@ solution. For every page listed in book/_toc.yml this script
 - keeps every other code cell (check cells included), without outputs;
 - rewrites MyST-only Markdown that Jupyter and Colab cannot render (labels, roles such as
   ``{cite:p}``, ``{bibliography}``, ``{literalinclude}``, admonitions, figures, ...);
-- puts first a set-up cell that installs ``lib`` from the repository named in
-  book/_config.yml when it runs in Colab or Binder, and does nothing where ``lib`` is
-  already importable.
+- puts first a set-up cell that installs ``lib`` from the repository and branch named
+  in book/_config.yml wherever the course library is not importable (Colab, Binder,
+  Kaggle, a local Jupyter), stops "Run all" with what to run when that fails, and does
+  nothing where ``lib`` is already installed.
 
 The output is deterministic: running it again changes nothing.
 
@@ -585,17 +586,34 @@ def stub_source(src, message):
 # -------------------------------------------------------------------------- set-up
 
 SETUP = '''\
-# Set-up. In Colab or Binder this installs the course library `lib` (about a minute,
-# once per session). Where `lib` is already installed it does nothing.
-import importlib.util, os, subprocess, sys
-if importlib.util.find_spec("lib") is None:
-    _lib = {spec!r}
-    if "google.colab" in sys.modules or any(k.startswith(("COLAB_", "BINDER_")) for k in os.environ):
-        print("Installing lib from", _lib.split("@ ")[-1], "...", flush=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", _lib], check=True)
+# Set-up: makes sure the course library `lib` is importable, and installs it from the
+# course repository where it is missing (Colab, Binder, Kaggle, your own Jupyter): about a
+# minute, once per session. Where it is installed already, this cell does nothing.
+import importlib, subprocess, sys
+
+def _course_lib():
+    """The course library, or None. A folder named `lib` next to this notebook imports as
+    an empty namespace package without `Trainer`: that is not the course library."""
+    found = sys.modules.get("lib")
+    if not hasattr(found, "Trainer"):
+        sys.modules.pop("lib", None)
         importlib.invalidate_caches()
-    else:
-        print(f"The course library is missing: run  pip install '{{_lib}}'  and restart the kernel.")
+        try:
+            found = importlib.import_module("lib")
+        except ImportError:
+            return None
+    return found if hasattr(found, "Trainer") else None
+
+if _course_lib() is None:
+    _lib = {spec!r}
+    print("Installing the course library from", _lib.split("@ ")[-1], "...", flush=True)
+    _pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", _lib])
+    if _pip.returncode != 0 or _course_lib() is None:
+        raise RuntimeError(
+            "The course library `lib` could not be installed or imported. In a terminal "
+            f"(or a cell starting with !) run:  {{sys.executable}} -m pip install '{{_lib}}'  "
+            "then restart the kernel and run this notebook again. If a folder or file named "
+            "`lib` sits next to this notebook, rename it: it hides the course library.")
 '''
 
 

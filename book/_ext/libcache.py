@@ -22,6 +22,11 @@ Config values (all optional):
     notebook kernels import.
 ``libcache_pattern``
     glob of the files to hash inside each folder; default ``**/*.py``.
+``libcache_requirements``
+    files that pin the environment the chapters run in, hashed too when they exist, so
+    that upgrading PyTorch (or anything else they pin) re-executes the chapters; relative
+    paths are relative to the book folder. Default: ``../requirements.txt`` and
+    ``../pyproject.toml``.
 """
 
 from __future__ import annotations
@@ -84,7 +89,9 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
             type="libcache",
         )
         paths = [p for p in paths if p.exists()]
-    full, count = source_hash(paths, config.libcache_pattern)
+    pins = [p for p in ((confdir / f).resolve() for f in config.libcache_requirements)
+            if p.is_file()]
+    full, count = source_hash(paths + pins, config.libcache_pattern)
     short = full[:16]
     config.lib_source_hash = full  # rebuild="env": a new value re-reads every document
 
@@ -104,6 +111,8 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict:
     app.add_config_value("libcache_paths", [], "env", [list, tuple])
     app.add_config_value("libcache_pattern", "**/*.py", "env", [str])
+    app.add_config_value("libcache_requirements", ["../requirements.txt", "../pyproject.toml"],
+                         "env", [list, tuple])
     app.add_config_value("lib_source_hash", "", "env", [str])
     # after myst-nb has registered nb_execution_cache_path, before it reads it (builder-inited)
     app.connect("config-inited", _on_config_inited, priority=900)

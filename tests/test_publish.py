@@ -1,0 +1,109 @@
+"""What a newcomer relies on: the notebooks' set-up cell, the repository setting that the
+launch buttons and the set-up cell share, and the warning when it is not this clone's."""
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tool(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    return module
+
+
+mk = _tool("make_notebooks")
+check_repository = _tool("check_repository")
+CONFIG = mk.book_config()
+
+
+def setup_source(spec=None):
+    """The set-up cell of every student notebook (they are identical), optionally for `spec`."""
+    sources = {nbformat.read(p, as_version=4).cells[0].source
+               for p in sorted((ROOT / "notebooks").glob("*.ipynb"))}
+    assert len(sources) == 1, "the student notebooks' set-up cells differ"
+    source = sources.pop()
+    if spec is not None:
+        source = source.replace(repr(mk.install_spec(CONFIG)), repr(spec))
+    return source
+
+
+def run_cell(source, cwd, *python_flags):
+    return subprocess.run([sys.executable, *python_flags, "-c", source], cwd=cwd, text=True,
+                          capture_output=True, timeout=300)
+
+
+def test_setup_cell_installs_from_the_configured_repository_and_branch():
+    url, branch, _ = mk.repository(CONFIG)
+    assert CONFIG["repository"]["url"].rstrip("/") == url
+    assert repr(f"dlf-lib @ git+{url}@{branch}") in setup_source()
+
+
+def test_install_spec_names_this_project():
+    """The set-up cell installs the package that pyproject.toml at the repository root builds."""
+    import tomllib
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert mk.install_spec(CONFIG).startswith(pyproject["project"]["name"] + " @ git+https://")
+    assert "lib" in pyproject["tool"]["setuptools"]["packages"]
+
+
+def test_setup_cell_does_nothing_where_lib_is_installed(tmp_path):
+    done = run_cell(setup_source() + "\nimport lib; print('course lib:', hasattr(lib, 'Trainer'))",
+                    tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "course lib: True\n", done.stdout
+
+
+def test_setup_cell_is_not_fooled_by_a_folder_named_lib(tmp_path):
+    """Without the course library (python -S: no site-packages), an empty `lib/` folder
+    next to the notebook imports as a namespace package. The cell must see through it,
+    try to install, and stop "Run all" with what to run when installing fails."""
+    (tmp_path / "lib").mkdir()
+    assert run_cell("import lib; print(lib)", tmp_path, "-S").returncode == 0  # the trap
+    bad = "dlf-lib @ file:///nonexistent/dlf-lib"
+    done = run_cell(setup_source(spec=bad), tmp_path, "-S")
+    assert "Installing the course library from file:///nonexistent/dlf-lib" in done.stdout
+    assert done.returncode != 0
+    assert "RuntimeError: The course library `lib` could not be installed" in done.stderr
+    assert f"-m pip install '{bad}'" in done.stderr and "rename it" in done.stderr
+
+
+@pytest.mark.parametrize("origin", [
+    "https://github.com/dl-foundations/course",
+    "https://github.com/dl-foundations/course.git",
+    "git@github.com:dl-foundations/course.git",
+    "ssh://git@github.com/dl-foundations/course",
+])
+def test_no_warning_when_the_setting_is_this_clones_origin(origin):
+    config = {"repository": {"url": "https://github.com/dl-foundations/course", "branch": "main"}}
+    assert check_repository.problem(config, origin) is None
+
+
+def test_warning_names_the_setting_when_origin_differs_or_is_missing():
+    config = {"repository": {"url": "https://github.com/dl-foundations/course", "branch": "main"}}
+    other = check_repository.problem(config, "git@github.com:someone/fork.git")
+    assert "repository.url" in other and "someone/fork" in other
+    none = check_repository.problem(config, None)
+    assert "repository.url" in none and "no git remote 'origin'" in none
+    unset = check_repository.problem({}, "https://github.com/a/b")
+    assert "repository.url is not set" in unset
+
+
+def test_make_book_runs_the_repository_check_without_failing(tmp_path):
+    """The warning is printed by `make book` (tools/check_repository.py) and never fails it."""
+    makefile = (ROOT / "Makefile").read_text()
+    book_rule = makefile.split("\nbook:", 1)[1].split("\n\n", 1)[0]
+    assert "tools/check_repository.py" in book_rule
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "check_repository.py")],
+                          cwd=ROOT, text=True, capture_output=True)
+    assert done.returncode == 0
