@@ -18,86 +18,15 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BOOK = ROOT / "book"
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-# Sphinx's problem lines: "<file>:<line>: WARNING: ..." or "WARNING: ..." (also ERROR, ...).
-# The kernel's own "[IPKernelApp] WARNING | ..." chatter on the console is not one.
-PROBLEM = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE): ")
-
-
-def toc_pages(book: Path = BOOK) -> list[str]:
-    """The docnames listed in ``_toc.yml``, root first, in reading order."""
-    import yaml
-
-    toc = yaml.safe_load((book / "_toc.yml").read_text())
-    pages = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                pages.append(str(node["file"]).removesuffix(".md").removesuffix(".ipynb"))
-            for key in ("parts", "chapters", "sections"):
-                for child in node.get(key, []) or []:
-                    walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return pages
-
-
-def jupyter_book_cmd() -> list[str]:
-    exe = Path(sys.executable).with_name("jupyter-book")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "jupyter_book"]
-
-
-STRICT = ("-W", "-n", "--keep-going")
-
-
-def build_book(out: Path, book: Path = BOOK, extra: tuple[str, ...] = (), env=None,
-               flags: tuple[str, ...] = STRICT):
-    """Run a jupyter-book build of ``book`` into ``out/_build`` (strict unless ``flags``).
-
-    Returns ``(returncode, log text without colours, seconds)``.
-    """
-    cmd = [*jupyter_book_cmd(), "build", str(book), "--path-output", str(out),
-           *flags, *extra]
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          cwd=ROOT, env=env)
-    return proc.returncode, ANSI.sub("", proc.stdout), time.perf_counter() - t0
-
-
-def problems_by_chapter(log: str, pages: list[str], book: Path = BOOK) -> dict[str, list[str]]:
-    """Group the warning/error lines of a build log by the chapter they name."""
-    found: dict[str, list[str]] = {}
-    names = sorted(pages, key=len, reverse=True)
-    for line in log.splitlines():
-        if not PROBLEM.search(line) or "build succeeded" in line:
-            continue
-        chapter = "(whole book)"
-        for name in names:
-            if re.search(rf"(^|[/\s]){re.escape(name)}(\.md|\.ipynb)\b", line):
-                chapter = name
-                break
-        found.setdefault(chapter, []).append(line.strip())
-    return found
-
-
-def executed_notebooks(log: str) -> list[str]:
-    """Names of the chapters that myst-nb executed during a build (from its log lines)."""
-    return [Path(m).stem for m in re.findall(r"^(\S+?\.(?:md|ipynb)): Executing notebook", log, re.M)]
+sys.path.insert(0, str(ROOT / "tools"))
+from bookkit import ANSI, BOOK, Build, build, toc_pages  # noqa: E402  (the book's plumbing, shared)
 
 
 @dataclasses.dataclass
@@ -128,12 +57,13 @@ def book_build(tmp_path_factory, toc) -> BookBuild:
         shutil.rmtree(out / "_build", ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
     if os.environ.get("BOOK_BUILD_REUSE") == "nobuild":  # test an existing build as it is
-        rc, log, seconds = 0, (out / "build.log").read_text(), 0.0
+        result = Build(0, (out / "build.log").read_text(), 0.0)
     else:
-        rc, log, seconds = build_book(out)
+        result = build(out)
+    rc, log, seconds = result.returncode, result.log, result.seconds
     (out / "build.log").write_text(log)
     _BUILD_INFO.update(out=out, seconds=seconds, rc=rc)
-    problems = problems_by_chapter(log, toc)
+    problems = result.problems_by_chapter(toc)
     if rc != 0 or problems:
         lines = [f"strict book build failed (exit {rc}) after {seconds:.0f} s; full log: "
                  f"{out / 'build.log'}"]

@@ -16,7 +16,9 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import BOOK, ROOT, build_book, executed_notebooks, problems_by_chapter, toc_pages
+import bookkit
+from bookkit import page_weight, toc_pages
+from conftest import BOOK, ROOT
 
 ALLOWED_TAGS = {"hide-input", "hide-output", "hide-cell", "remove-input", "remove-output",
                 "remove-cell", "raises-exception"}
@@ -159,11 +161,12 @@ def test_cache_follows_chapters_and_lib(tmp_path):
 
     def build():
         before = runs.read_text().split() if runs.exists() else []
-        rc, log, _ = build_book(out, book=book)
-        problems = problems_by_chapter(log, ["a", "b"], book)
-        assert rc == 0 and not problems, f"exit {rc}: {problems}\n{log[-3000:]}"
+        result = bookkit.build(out, book=book)
+        problems = result.problems_by_chapter(["a", "b"])
+        assert result.returncode == 0 and not problems, (
+            f"exit {result.returncode}: {problems}\n{result.log[-3000:]}")
         after = runs.read_text().split() if runs.exists() else []
-        assert sorted(executed_notebooks(log)) == sorted(after[len(before):])
+        assert sorted(result.executed()) == sorted(after[len(before):])
         return sorted(after[len(before):])
 
     def shown(name):
@@ -289,25 +292,9 @@ def test_no_resource_from_another_origin(built_html):
     assert not problems, "resources from another origin:\n" + "\n".join(sorted(set(problems)))
 
 
-def page_weight(html: Path, page_path: Path) -> tuple[int, int]:
-    """(bytes of the page's html, bytes of the page's html plus its images)."""
-    own = page_path.stat().st_size
-    total = own
-    seen = set()
-    for img in soup(page_path).find_all("img"):
-        src = img.get("src", "")
-        if src.startswith("data:") or urlsplit(src).scheme:
-            continue
-        target = (page_path.parent / unquote(urlsplit(src).path)).resolve()
-        if target.is_file() and target not in seen:
-            seen.add(target)
-            total += target.stat().st_size
-    return own, total
-
-
 @pytest.mark.book
 def test_pages_are_light(built_html, toc, capsys):
-    weights = {p: page_weight(built_html, f) for p, f in page_files(built_html, toc).items()}
+    weights = {p: page_weight(f) for p, f in page_files(built_html, toc).items()}
     with capsys.disabled():
         print("\npage weight (html / html + images), heaviest first:")
         for page, (own, total) in sorted(weights.items(), key=lambda kv: -kv[1][1]):

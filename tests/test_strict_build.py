@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from conftest import BOOK, build_book
+from bookkit import BOOK, build
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +55,8 @@ def test_cell_error_fails_every_build_and_names_the_chapter(tmp_path, flags):
     book = make_book(tmp_path, CELL_ERROR)
     out = tmp_path / "out"
     for attempt in (1, 2):
-        rc, log, _ = build_book(out, book=book, flags=flags)
+        result = build(out, book=book, flags=flags)
+        rc, log = result.returncode, result.log
         assert rc != 0, f"build {attempt} with {flags or 'no flags'} exited 0:\n{log[-3000:]}"
         assert "broken.md" in log, f"build {attempt} does not name the chapter:\n{log[-3000:]}"
         assert "ZeroDivisionError" in log, f"build {attempt} hides the error:\n{log[-3000:]}"
@@ -67,7 +68,8 @@ def test_warning_fails_the_strict_build_again_when_rebuilt_unchanged(tmp_path):
     book = make_book(tmp_path, BROKEN_REFERENCE)
     out = tmp_path / "out"
     for attempt in (1, 2):
-        rc, log, _ = build_book(out, book=book)
+        result = build(out, book=book)
+        rc, log = result.returncode, result.log
         assert rc != 0, f"strict build {attempt} exited 0 over a broken reference:\n{log[-3000:]}"
         assert "a-label-that-does-not-exist" in log and "broken.md" in log, log[-3000:]
 
@@ -78,6 +80,6 @@ def test_old_error_reports_are_not_published(tmp_path):
     stale = out / "_build" / "html" / "reports" / "broken.err.log"
     stale.parent.mkdir(parents=True)
     stale.write_text("Traceback from an old build")
-    rc, log, _ = build_book(out, book=book)
-    assert rc == 0, log[-3000:]
+    result = build(out, book=book)
+    assert result.returncode == 0, result.log[-3000:]
     assert not stale.exists()

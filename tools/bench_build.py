@@ -10,7 +10,7 @@ the kernels import it and the execution cache is keyed on it. Each build is stri
     python tools/bench_build.py --chapter mlp        # the chapter to edit (default: root page)
 
 From Python: ``run_bench(chapter=None) -> dict`` (used by ``tools/bench.py``).
-Targets (DESIGN.md): clean build <= 180 s, unchanged rebuild <= 15 s, pages <= 2 MB.
+Targets (docs/architecture.md): clean build <= 180 s, unchanged rebuild <= 15 s, pages <= 2 MB.
 """
 
 from __future__ import annotations
@@ -18,80 +18,30 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-PROBLEM = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE): ")
+from bookkit import ROOT, build, page_weight, toc_pages
+
 TARGETS = {"clean_s": 180.0, "unchanged_s": 15.0, "page_bytes": 2 * 1024 * 1024}
 
 
-def _toc_pages(book: Path) -> list[str]:
-    import yaml
-
-    toc = yaml.safe_load((book / "_toc.yml").read_text())
-    pages = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                pages.append(str(node["file"]).removesuffix(".md"))
-            for key in ("parts", "chapters", "sections"):
-                walk(node.get(key) or [])
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return pages
-
-
-def _jupyter_book() -> list[str]:
-    exe = Path(sys.executable).with_name("jupyter-book")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "jupyter_book"]
-
-
 def _build(book: Path, out: Path, env: dict) -> dict:
-    cmd = [*_jupyter_book(), "build", str(book), "--path-output", str(out), "-W", "-n", "--keep-going"]
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    seconds = time.perf_counter() - t0
-    log = ANSI.sub("", proc.stdout)
-    executed = [Path(m).stem for m in re.findall(r"^(\S+?\.(?:md|ipynb)): Executing notebook", log, re.M)]
-    per_chapter = {Path(m[0]).stem: float(m[1]) for m in
-                   re.findall(r"^(\S+?\.(?:md|ipynb)): Executed notebook in ([\d.]+) seconds", log, re.M)}
-    problems = [ln.strip() for ln in log.splitlines() if PROBLEM.search(ln)]
-    return {"seconds": round(seconds, 1), "exit": proc.returncode, "executed": executed,
-            "execution_s": per_chapter, "problems": problems}
+    result = build(out, book=book, env=env)
+    return {"seconds": round(result.seconds, 1), "exit": result.returncode,
+            "executed": result.executed(), "execution_s": result.execution_seconds(),
+            "problems": result.problems()}
 
 
 def page_weights(html: Path, pages: list[str]) -> dict[str, dict[str, int]]:
     """Bytes of each page's html and of the html plus the images it shows."""
-    from bs4 import BeautifulSoup
-
     weights = {}
     for page in pages:
-        path = html / f"{page}.html"
-        if not path.exists():
-            continue
-        own = path.stat().st_size
-        total, seen = own, set()
-        for img in BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").find_all("img"):
-            src = img.get("src", "")
-            if src.startswith("data:") or urlsplit(src).scheme:
-                continue
-            target = (path.parent / unquote(urlsplit(src).path)).resolve()
-            if target.is_file() and target not in seen:
-                seen.add(target)
-                total += target.stat().st_size
-        weights[page] = {"html": own, "with_images": total}
+        if (html / f"{page}.html").exists():
+            own, total = page_weight(html / f"{page}.html")
+            weights[page] = {"html": own, "with_images": total}
     return weights
 
 
@@ -105,7 +55,7 @@ def run_bench(chapter: str | None = None, keep: bool = False, log=print) -> dict
             shutil.copytree(ROOT / "notebooks", work / "notebooks")
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [str(work)] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])))
-        pages = _toc_pages(book)
+        pages = toc_pages(book)
         chapter = chapter or pages[0]
         results: dict = {"workspace": str(work), "edited_chapter": chapter}
 

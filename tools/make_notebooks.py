@@ -1,6 +1,6 @@
 """Generate the student notebooks, notebooks/<chapter>.ipynb, from the chapters.
 
-One source, three products (DESIGN.md): the site shows each exercise with its folded
+One source, three products (docs/architecture.md): the site shows each exercise with its folded
 solution; the student notebook made here keeps the exercise and its check but not the
 solution. For every page listed in book/_toc.yml this script
 
@@ -36,37 +36,15 @@ import jupytext
 import nbformat
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-BOOK = ROOT / "book"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bookkit import BOOK, ROOT, toc_pages  # noqa: E402
+
 OUT = ROOT / "notebooks"
 
 # --------------------------------------------------------------------------- book data
 
 
-def toc_docnames(book=BOOK):
-    """The pages listed in _toc.yml, in reading order (root first)."""
-    toc = yaml.safe_load((book / "_toc.yml").read_text())
-    names = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                names.append(node["file"])
-            for key in ("parts", "chapters", "sections"):
-                for child in node.get(key, []) or []:
-                    walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(toc)
-    seen, ordered = set(), []
-    for n in names:
-        n = str(Path(n).with_suffix("")) if Path(n).suffix in (".md", ".ipynb") else str(n)
-        if n not in seen:
-            seen.add(n)
-            ordered.append(n)
-    return ordered
+toc_docnames = toc_pages  # the pages listed in _toc.yml, root first (tools/bookkit.py)
 
 
 def book_config(book=BOOK):
