@@ -10,7 +10,7 @@ JB := $(VENV)/bin/jupyter-book
 # Strict: any warning, broken reference or failing cell fails the build and names the chapter.
 STRICT := -W -n --keep-going
 
-.PHONY: book test serve notebooks bench clean setup data browser python
+.PHONY: book test test-fast serve notebooks bench clean setup data browser python
 
 setup: $(STAMP)
 
@@ -44,6 +44,10 @@ book: setup data notebooks
 
 test: setup data browser
 	$(PY) -m pytest
+
+# The quick loop while editing lib, checks or tools: no book build, no browser (about a minute).
+test-fast: setup data
+	$(PY) -m pytest -m "not book and not browser and not slow"
 
 serve: book
 	$(PY) -m http.server --directory book/_build/html 8000
