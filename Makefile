@@ -33,7 +33,7 @@ data: $(STAMP)
 
 # Headless Chromium for the browser tests: Debian's package, installed with apt when missing.
 browser:
-	@bash tools/system_package.sh chromium "the browser tests (make test)"
+	@bash tools/system_package.sh chromium "the browser tests of make test"
 
 notebooks: $(STAMP)
 	$(PY) tools/make_notebooks.py
