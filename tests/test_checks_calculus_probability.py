@@ -262,3 +262,16 @@ def test_running_mean_wrong_answers_are_named(wrong, message):
 def test_running_mean_crash_is_reported():
     with pytest.raises(CheckError, match=r"running_mean\(samples = \[2., 4., 6., 8.\]\) raised"):
         check_running_mean(lambda x: x.cumsum())
+
+
+@pytest.mark.parametrize("check, answer", [
+    (check_numerical_derivative, lambda f, x, h=1e-3: None),
+    (check_numerical_derivative, lambda f, x, h=1e-3: "3.01"),
+    (check_jacobian, lambda f, x: None),
+    (check_jacobian, lambda f, x: torch.zeros(2, 2, 2)),
+    (check_running_mean, lambda x: None),
+    (check_running_mean, lambda x: x.tolist()),
+])
+def test_answers_of_the_wrong_type_fail_cleanly(check, answer):
+    with pytest.raises(CheckError, match="expected"):
+        check(answer)

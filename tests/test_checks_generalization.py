@@ -203,3 +203,15 @@ def test_k_fold_wrong_exception_type_fails():
 def test_k_fold_crash_is_reported_with_what_was_tried():
     with pytest.raises(CheckError, match=r"k_fold_split\(10, 5, 0\) raised KeyError"):
         check_k_fold_split(lambda n, k, i: {}[i])
+
+
+@pytest.mark.parametrize("check, answer", [
+    (check_l2_penalty, lambda w: None),
+    (check_l2_penalty, lambda w: "12.5"),
+    (check_k_fold_split, lambda n, k, i: None),
+    (check_k_fold_split, lambda n, k, i: (None, None)),
+    (check_k_fold_split, lambda n, k, i: torch.arange(n)),
+])
+def test_answers_of_the_wrong_type_fail_cleanly(check, answer):
+    with pytest.raises(CheckError, match="expected"):
+        check(answer)
