@@ -82,3 +82,5 @@ def expect_close(got, expected, tried, hint="", atol=1e-5, rtol=1e-4):
 
 
 from . import backprop, dropout, init, intro, linreg, mlp, prelim, softmax  # noqa: E402
+from . import calculus_probability, generalization  # noqa: E402
+__all__ += ["calculus_probability", "generalization"]

@@ -1,0 +1,277 @@
+"""The calculus and probability chapter's self-checks pass right answers and name wrong ones."""
+import math
+
+import pytest
+import torch
+
+from lib.checks import CheckError, NOT_IMPLEMENTED
+from lib.checks.calculus_probability import (check_jacobian, check_numerical_derivative,
+                                             check_running_mean)
+
+
+# --- numerical_derivative --------------------------------------------------------------
+
+def numerical_derivative(f, x, h=1e-3):
+    if not h > 0:
+        raise ValueError(f"h must be positive, got {h}")
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def with_h_check(formula):
+    """A numerical derivative with the right argument check and a given formula."""
+    def nd(f, x, h=1e-3):
+        if h <= 0:
+            raise ValueError("h must be positive")
+        return formula(f, x, h)
+    return nd
+
+
+def test_numerical_derivative_solution_passes(capsys):
+    check_numerical_derivative(numerical_derivative)
+    assert "check passed" in capsys.readouterr().out
+
+
+def test_numerical_derivative_stub_fails():
+    def stub(f, x, h=1e-3):
+        raise NotImplementedError
+    with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
+        check_numerical_derivative(stub)
+
+
+@pytest.mark.parametrize("formula, message", [
+    (lambda f, x, h: (f(x + h) - f(x)) / h, "forward difference"),
+    (lambda f, x, h: (f(x) - f(x - h)) / h, "backward difference"),
+    (lambda f, x, h: (f(x + h) - f(x - h)) / h, "divide by 2 \\* h"),
+    (lambda f, x, h: (f(x - h) - f(x + h)) / (2 * h), "wrong sign"),
+    (lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h * h), "not by 2 \\* h \\* h"),
+    (lambda f, x, h: (f(x + 1e-3) - f(x - 1e-3)) / 2e-3, "the h passed in was ignored"),
+    (lambda f, x, h: 3 * x ** 2, "exact derivative"),
+])
+def test_numerical_derivative_wrong_formulas_are_named(formula, message):
+    with pytest.raises(CheckError, match=message):
+        check_numerical_derivative(with_h_check(formula))
+
+
+def test_numerical_derivative_wrong_default_h_fails():
+    def nd(f, x, h=1e-5):
+        if h <= 0:
+            raise ValueError("h must be positive")
+        return (f(x + h) - f(x - h)) / (2 * h)
+    with pytest.raises(CheckError, match="default value 1e-3"):
+        check_numerical_derivative(nd)
+
+
+def test_numerical_derivative_math_functions_fail_on_tensors():
+    def nd(f, x, h=1e-3):
+        if h <= 0:
+            raise ValueError("h must be positive")
+        return (f(x + h) - f(x - h)) / (2 * h) if not hasattr(x, "shape") else \
+            torch.tensor([(f(torch.tensor(v + h)) - f(torch.tensor(v - h))) / (2 * h)
+                          for v in x.tolist()], dtype=torch.float32)
+    with pytest.raises(CheckError, match="elementwise on a tensor"):
+        check_numerical_derivative(nd)
+
+
+def test_numerical_derivative_in_place_fails():
+    def nd(f, x, h=1e-3):
+        if h <= 0:
+            raise ValueError("h must be positive")
+        if isinstance(x, torch.Tensor):
+            x += h
+            up = f(x)
+            x -= 2 * h
+            down = f(x)
+            return (up - down) / (2 * h)
+        return (f(x + h) - f(x - h)) / (2 * h)
+    with pytest.raises(CheckError, match="changed its input x in place"):
+        check_numerical_derivative(nd)
+
+
+def test_numerical_derivative_without_h_check_fails():
+    def nd(f, x, h=1e-3):
+        return (f(x + h) - f(x - h)) / (2 * h)
+    with pytest.raises(CheckError, match="h must be positive|expected a ValueError"):
+        check_numerical_derivative(nd)
+
+
+def test_numerical_derivative_crash_is_reported():
+    def nd(f, x, h=1e-3):
+        return math.sqrt(-1)
+    with pytest.raises(CheckError, match=r"numerical_derivative\(f, 1.0, h=0.1\).*raised ValueError"):
+        check_numerical_derivative(nd)
+
+
+# --- my_jacobian -----------------------------------------------------------------------
+
+def my_jacobian(f, x):
+    x = x.detach().clone().requires_grad_()
+    y = f(x)
+    return torch.stack([torch.autograd.grad(y[i], x, retain_graph=True)[0]
+                        for i in range(len(y))])
+
+
+def jacobian_with_backward(f, x):
+    x = x.detach().clone().requires_grad_()
+    rows = []
+    for i in range(len(f(x))):
+        x.grad = None
+        f(x)[i].backward()
+        rows.append(x.grad.clone())
+    return torch.stack(rows)
+
+
+def test_jacobian_solution_passes(capsys):
+    check_jacobian(my_jacobian)
+    assert "check passed" in capsys.readouterr().out
+
+
+def test_jacobian_with_backward_passes(capsys):
+    check_jacobian(jacobian_with_backward)
+    assert "check passed" in capsys.readouterr().out
+
+
+def test_jacobian_stub_fails():
+    def stub(f, x):
+        raise NotImplementedError
+    with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
+        check_jacobian(stub)
+
+
+def transposed(f, x):
+    return my_jacobian(f, x).T
+
+
+def accumulated(f, x):
+    x = x.detach().clone().requires_grad_()
+    y = f(x)
+    rows = []
+    for i in range(len(y)):
+        y[i].backward(retain_graph=True)
+        rows.append(x.grad.clone())
+    return torch.stack(rows)
+
+
+def column_sums(f, x):
+    x = x.detach().clone().requires_grad_()
+    f(x).sum().backward()
+    return x.grad
+
+
+def no_retain_graph(f, x):
+    x = x.detach().clone().requires_grad_()
+    y = f(x)
+    rows = []
+    for i in range(len(y)):
+        x.grad = None
+        y[i].backward()
+        rows.append(x.grad.clone())
+    return torch.stack(rows)
+
+
+def list_of_rows(f, x):
+    return list(my_jacobian(f, x))
+
+
+def mutates_x(f, x):
+    x.requires_grad_()
+    y = f(x)
+    return torch.stack([torch.autograd.grad(y[i], x, retain_graph=True)[0]
+                        for i in range(len(y))])
+
+
+def forgets_requires_grad(f, x):
+    y = f(x)
+    rows = []
+    for i in range(len(y)):
+        y[i].backward(retain_graph=True)
+        rows.append(x.grad.clone())
+    return torch.stack(rows)
+
+
+def uses_library(f, x):
+    return torch.autograd.functional.jacobian(f, x)
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (transposed, "transpose"),
+    (accumulated, "sum of rows 0..i"),
+    (column_sums, "column sums"),
+    (no_retain_graph, "retain_graph=True"),
+    (list_of_rows, "torch.stack"),
+    (mutates_x, "changed the caller's x"),
+    (forgets_requires_grad, "does not require gradients"),
+    (uses_library, "build the Jacobian yourself"),
+])
+def test_jacobian_wrong_answers_are_named(wrong, message):
+    with pytest.raises(CheckError, match=message):
+        check_jacobian(wrong)
+
+
+def test_jacobian_check_restores_torch_after_refusing():
+    with pytest.raises(CheckError):
+        check_jacobian(uses_library)
+    J = torch.autograd.functional.jacobian(lambda x: 2 * x, torch.ones(2))
+    assert torch.equal(J, 2 * torch.eye(2))
+
+
+# --- running_mean ----------------------------------------------------------------------
+
+def running_mean(samples):
+    return samples.cumsum(0) / torch.arange(1, len(samples) + 1, dtype=torch.float32)
+
+
+def test_running_mean_solution_passes(capsys):
+    check_running_mean(running_mean)
+    assert "check passed" in capsys.readouterr().out
+
+
+def test_running_mean_loop_passes(capsys):
+    def loop(samples):
+        return torch.tensor([samples[:k + 1].float().mean().item() for k in range(len(samples))])
+    check_running_mean(loop)
+    assert "check passed" in capsys.readouterr().out
+
+
+def test_running_mean_stub_fails():
+    def stub(samples):
+        raise NotImplementedError
+    with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
+        check_running_mean(stub)
+
+
+def in_place(samples):
+    samples.cumsum_(0)
+    return samples / torch.arange(1, len(samples) + 1)
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda x: x.cumsum(0) / torch.arange(len(x)), "not torch.arange\\(n\\)"),
+    (lambda x: x.cumsum(0) / len(x), "divided by n"),
+    (lambda x: x.float().mean(), "single number"),
+    (lambda x: x.cumsum(0).float(), "running sums"),
+    (lambda x: x.flip(0).cumsum(0) / torch.arange(1, len(x) + 1), "taken from the end"),
+    (lambda x: x.cumsum(0) / torch.arange(2, len(x) + 2), "divided by k \\+ 2"),
+    (lambda x: x.cumsum(0) // torch.arange(1, len(x) + 1), "dtype torch.int64|not integers"),
+    (in_place, "changed the samples in place"),
+])
+def test_running_mean_wrong_answers_are_named(wrong, message):
+    with pytest.raises(CheckError, match=message):
+        check_running_mean(wrong)
+
+
+def test_running_mean_crash_is_reported():
+    with pytest.raises(CheckError, match=r"running_mean\(samples = \[2., 4., 6., 8.\]\) raised"):
+        check_running_mean(lambda x: x.cumsum())
+
+
+@pytest.mark.parametrize("check, answer", [
+    (check_numerical_derivative, lambda f, x, h=1e-3: None),
+    (check_numerical_derivative, lambda f, x, h=1e-3: "3.01"),
+    (check_jacobian, lambda f, x: None),
+    (check_jacobian, lambda f, x: torch.zeros(2, 2, 2)),
+    (check_running_mean, lambda x: None),
+    (check_running_mean, lambda x: x.tolist()),
+])
+def test_answers_of_the_wrong_type_fail_cleanly(check, answer):
+    with pytest.raises(CheckError, match="expected"):
+        check(answer)
