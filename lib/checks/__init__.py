@@ -7,12 +7,18 @@ gets "not implemented yet".
 
 Each chapter's checks live in a submodule (``lib.checks.mlp.check_relu`` ...), built
 with the `exercise` decorator and the `expect_*` helpers below.
+
+Student notebooks call `keep_going()` first, so a failing check prints its message and
+the notebook runs on, and `summary()` last, to list what passed, failed or is not
+implemented yet. The book never calls `keep_going`: there a failing check stops the build.
 """
 import functools
+import sys
+import traceback
 
 import torch
 
-__all__ = ["CheckError", "NOT_IMPLEMENTED", "exercise", "expect", "expect_close",
+__all__ = ["CheckError", "NOT_IMPLEMENTED", "keep_going", "summary", "exercise", "expect", "expect_close",
            "expect_shape", "intro", "prelim", "linreg", "softmax", "mlp", "backprop",
            "init", "dropout"]
 
@@ -21,6 +27,55 @@ NOT_IMPLEMENTED = "not implemented yet"
 
 class CheckError(AssertionError):
     """A self-check failed; the message explains why and what to reread."""
+
+
+PASSED, FAILED = "passed", "failed"
+_state = {"keep_going": False}
+_results = {}  # exercise name -> PASSED, FAILED or NOT_IMPLEMENTED, in the order first run
+
+
+def keep_going(on=True):
+    """From now on a failing check prints its message and records it instead of raising.
+
+    Student notebooks call this in their set-up cell so "Run all" reaches every exercise;
+    `summary()` then lists the results. `keep_going(False)` restores the default (raise).
+    """
+    _state["keep_going"] = bool(on)
+
+
+def summary():
+    """Print which exercises passed, failed or are not implemented yet; return that dict.
+
+    The dict maps each exercise whose check ran in this kernel to "passed", "failed" or
+    "not implemented yet" (the latest run of each check counts).
+    """
+    results = dict(_results)
+    if not results:
+        print("No exercise has been checked yet: run the check cells first.")
+        return results
+    counts = {s: sum(1 for r in results.values() if r == s)
+              for s in (PASSED, FAILED, NOT_IMPLEMENTED)}
+    print(f"Exercises checked: {len(results)}; {counts[PASSED]} passed, "
+          f"{counts[FAILED]} failed, {counts[NOT_IMPLEMENTED]} {NOT_IMPLEMENTED}.")
+    marks = {PASSED: "✔", FAILED: "✘", NOT_IMPLEMENTED: "…"}
+    for name, status in results.items():
+        print(f"  {marks[status]} {name}: {status}")
+    return results
+
+
+def _fail(name, status, message, cause=None):
+    """Record a failed or unimplemented check; raise, or print it when keeping going.
+
+    `cause` (an error raised inside the student's code) stays chained to the CheckError,
+    so the student's own traceback is shown under the check's message.
+    """
+    _results[name] = status
+    if not _state["keep_going"]:
+        raise CheckError(message) from cause
+    print(f"✘ {message}")
+    if cause is not None:
+        print("Your code raised this (most recent call last):")
+        traceback.print_exception(type(cause), cause, cause.__traceback__, file=sys.stdout)
 
 
 def exercise(name, section):
@@ -35,11 +90,19 @@ def exercise(name, section):
             try:
                 note = check(*args, **kwargs)
             except NotImplementedError:
-                raise CheckError(
-                    f"{name}: {NOT_IMPLEMENTED}. Replace the `raise NotImplementedError` "
-                    f"with your code, run that cell, then run this check again.") from None
+                return _fail(name, NOT_IMPLEMENTED,
+                             f"{name}: {NOT_IMPLEMENTED}. Replace the `raise NotImplementedError` "
+                             f"with your code, run that cell, then run this check again.")
             except CheckError as e:
-                raise CheckError(f"{name}: {e}\nReread: {section}.") from None
+                return _fail(name, FAILED, f"{name}: {e}\nReread: {section}.", e.__cause__)
+            except Exception as e:
+                # Not a verdict of the check: the book must see it as is, a notebook runs on.
+                if not _state["keep_going"]:
+                    _results[name] = FAILED
+                    raise
+                return _fail(name, FAILED, f"{name}: the check stopped with "
+                             f"{type(e).__name__}: {e}", e)
+            _results[name] = PASSED
             print(f"✔ {name}: check passed" + (f" ({note})" if note else "."))
         run.exercise, run.section = name, section
         return run
