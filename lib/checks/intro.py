@@ -1,7 +1,7 @@
 """Self-checks for the introduction's exercises."""
 import torch
 
-from . import exercise, expect, expect_close
+from .core import exercise, expect, expect_close
 
 __all__ = ["check_class_counts"]
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from lib.checks import CheckError, NOT_IMPLEMENTED
-from lib.checks.linreg import check_save_hyperparameters, check_sgd, check_squared_loss
+from lib.checks.linear_regression import check_save_hyperparameters, check_sgd, check_squared_loss
 
 
 # --- SGD -------------------------------------------------------------------------------

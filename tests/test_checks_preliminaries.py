@@ -4,7 +4,7 @@ import torch
 
 import lib
 from lib.checks import CheckError, NOT_IMPLEMENTED
-from lib.checks.prelim import check_broadcast_shape, check_chain_costs, check_grad_at
+from lib.checks.preliminaries import check_broadcast_shape, check_chain_costs, check_grad_at
 
 
 def stub(*args, **kwargs):
@@ -149,7 +149,7 @@ def test_grad_at_accumulating_fails():
 
 
 def test_control_flow_f_scales_by_a_power_of_two():
-    f = lib.checks.prelim.control_flow_f
+    f = lib.checks.preliminaries.control_flow_f
     for a, factor in ((torch.tensor(0.37), 1), (torch.tensor(-1.5), 100)):
         k = (f(a) / a / factor).item()
         assert k > 1 and float(k).is_integer() and int(k) & (int(k) - 1) == 0

@@ -1,7 +1,7 @@
 """Self-checks for the preliminaries chapter's exercises."""
 import torch
 
-from . import CheckError, exercise, expect, expect_close
+from .core import CheckError, exercise, expect, expect_close
 
 __all__ = ["check_broadcast_shape", "check_chain_costs", "check_grad_at"]
 

@@ -1,7 +1,7 @@
 """Self-checks for the linear regression chapter's exercises."""
 import torch
 
-from . import CheckError, exercise, expect, expect_close
+from .core import CheckError, exercise, expect, expect_close
 
 __all__ = ["check_sgd", "check_save_hyperparameters", "check_squared_loss"]
 
