@@ -263,9 +263,9 @@ def expect_no_shortcut(fn, used, shortcuts, tried, why):
     globals_ = getattr(fn, "__globals__", {})
     if isinstance(fn, type):
         globals_ = getattr(sys.modules.get(fn.__module__), "__dict__", {})
-    for name in names_used(fn):
-        value = globals_.get(name, None)
-        if value is not None and id(value) in originals:
-            used = used + [originals[id(value)]]
+    values = [globals_.get(name) for name in names_used(fn)]
+    values += [c.cell_contents for c in getattr(fn, "__closure__", None) or ()
+               if c.cell_contents is not None]
+    used = used + [originals[id(v)] for v in values if id(v) in originals]
     if used:
         raise CheckError(f"{tried} calls {used[0]}, which the exercise rules out: {why}")
