@@ -1,7 +1,8 @@
 """Self-checks for the linear regression chapter's exercises."""
 import torch
 
-from .core import CheckError, exercise, expect, expect_close
+from .core import (CheckError, call, describe, exercise, expect, expect_close, expect_tensor,
+                   expect_unchanged, same)
 
 __all__ = ["check_sgd", "check_save_hyperparameters", "check_squared_loss"]
 
@@ -15,22 +16,17 @@ def _params():
     return w, b
 
 
+_NO_GRAD_HINT = ("autograd refuses to record an in-place update of a parameter; do the update "
+                 "inside `with torch.no_grad():` (or decorate step with @torch.no_grad()).")
+
+
 @exercise("SGD", section="'Minibatch stochastic gradient descent' in the from-scratch section")
 def check_sgd(SGD):
     w, b = _params()
     w0, b0, gw, gb = w.detach().clone(), b.detach().clone(), w.grad.clone(), b.grad.clone()
-    opt = SGD([w, b], lr=0.1)
-    try:
-        opt.step()
-    except NotImplementedError:
-        raise
-    except RuntimeError as e:
-        if "in-place" in str(e) or "leaf" in str(e):
-            raise CheckError(f"SGD([w, b], lr=0.1).step() raised RuntimeError: {e}. Hint: "
-                             "autograd refuses to record an in-place update of a parameter; "
-                             "do the update inside `with torch.no_grad():` (or decorate step "
-                             "with @torch.no_grad()).") from None
-        raise CheckError(f"SGD([w, b], lr=0.1).step() raised RuntimeError: {e}") from None
+    opt = call(SGD, "SGD([w, b], lr=0.1)", [w, b], lr=0.1)
+    call(opt.step, "SGD([w, b], lr=0.1).step()",
+         hint=_NO_GRAD_HINT)
     tried = "SGD([w, b], lr=0.1).step() with w.grad = [[0.4], [-1.0]]"
     if torch.equal(w.detach(), w0):
         raise CheckError(f"{tried} left w unchanged at {w0.flatten().tolist()}. Hint: update "
@@ -49,7 +45,7 @@ def check_sgd(SGD):
     expect(w.requires_grad and w.grad_fn is None,
            "after step(), w is no longer a leaf tensor that requires grad: the update was "
            "recorded by autograd. Do it inside `with torch.no_grad():`.")
-    opt.zero_grad()
+    call(opt.zero_grad, "SGD([w, b], lr=0.1).zero_grad()")
     for name, p in (("w", w), ("b", b)):
         if p.grad is not None and torch.count_nonzero(p.grad) > 0:
             raise CheckError(
@@ -58,19 +54,31 @@ def check_sgd(SGD):
                 "(param.grad.zero_()), or every step would also apply all the old gradients.")
     w2, b2 = _params()
     w2.grad = None
-    try:
-        SGD([w2, b2], lr=0.5).zero_grad()
-    except (AttributeError, TypeError) as e:
-        raise CheckError(f"zero_grad() on a parameter whose .grad is None (never used in a "
-                         f"backward pass) raised {type(e).__name__}: {e}. Hint: skip parameters "
-                         "whose grad is None.") from None
+    call(SGD([w2, b2], lr=0.5).zero_grad,
+         "zero_grad() on a parameter whose .grad is None (never used in a backward pass)",
+         hint="skip parameters whose grad is None.")
     w3, b3 = _params()
     w30 = w3.detach().clone()
-    SGD([w3, b3], lr=0.5).step()
+    call(SGD([w3, b3], lr=0.5).step, "SGD([w, b], lr=0.5).step()")
     expect_close(w3, w30 - 0.5 * w3.grad, "SGD([w, b], lr=0.5).step()",
                  hint="use the learning rate passed to __init__ (store it, e.g. with "
                       "self.save_hyperparameters() or self.lr = lr).")
-    return "steps by -lr * grad, resets gradients"
+    # As in training: the parameters arrive as a generator (model.parameters() is one),
+    # and step and zero_grad run again and again.
+    w4, b4 = _params()
+    tried = "SGD(a generator of [w, b], lr=0.1), as model.parameters() gives, after two steps"
+    opt = call(SGD, tried, (p for p in (w4, b4)), lr=0.1)
+    for _ in range(2):
+        call(opt.step, f"{tried}: step()")
+        call(opt.zero_grad, f"{tried}: zero_grad()")
+        w4.grad, b4.grad = torch.tensor([[0.4], [-1.0]]), torch.tensor([2.0])
+    expected = torch.tensor([[1.0 - 0.08], [-2.0 + 0.2]])
+    if same(w4, torch.tensor([[1.0 - 0.04], [-2.0 + 0.1]])):
+        raise CheckError(f"{tried}: the second step did not move w. The generator was used up "
+                         "by the first pass over it: keep the parameters as a list, "
+                         "self.params = list(params).")
+    expect_close(w4, expected, tried, hint="every step must move every parameter.")
+    return "steps by -lr * grad, resets gradients, keeps a generator's parameters"
 
 
 @exercise("save_hyperparameters",
@@ -84,69 +92,106 @@ def check_save_hyperparameters(HyperParameters):
         def __init__(self, x, y=2.5):
             self.save_hyperparameters()
 
-    try:
-        obj = B(1, b="two")
-        d = D(x=[7])
-    except (NotImplementedError, CheckError):
-        raise
-    except Exception as e:  # noqa: BLE001
-        raise CheckError(f"B(1, b='two'), whose __init__ calls "
-                         f"self.save_hyperparameters(ignore=['c']), raised "
-                         f"{type(e).__name__}: {e}") from None
+    class E(HyperParameters):
+        def __init__(self, lr, data=None, net=None):
+            self.save_hyperparameters(ignore=("data", "net"))
+
+    tried = "B(1, b='two'), whose __init__ calls self.save_hyperparameters(ignore=['c'])"
+    obj = call(B, tried, 1, b="two")
+    d = call(D, "D(x=[7]), whose __init__ calls self.save_hyperparameters()", x=[7])
     tried = "B(a=1, b='two', c=3) with save_hyperparameters(ignore=['c'])"
     for name, value in (("a", 1), ("b", "two")):
         expect(getattr(obj, name, None) == value,
-               f"{tried} gave self.{name} = {getattr(obj, name, '<missing>')!r}, expected "
-               f"{value!r}. Hint: read the caller's arguments with "
+               f"{tried} gave self.{name} = {describe(getattr(obj, name, '<missing>'))}, "
+               f"expected {value!r}. Hint: read the caller's arguments with "
                "inspect.currentframe().f_back.f_locals and setattr each one.")
     expect(not hasattr(obj, "c"),
            f"{tried} set self.c = {getattr(obj, 'c', None)!r}, but c is in ignore. Hint: skip "
            "the names listed in ignore.")
     expect(not hasattr(obj, "self"),
            f"{tried} set an attribute named 'self'. Hint: skip the name 'self' as well.")
+    expect(not hasattr(obj, "ignore"),
+           f"{tried} set an attribute named 'ignore': that is save_hyperparameters' own "
+           "argument, so the variables were read from its own frame. Read the caller's: "
+           "inspect.currentframe().f_back.")
     expect(getattr(d, "x", None) == [7] and getattr(d, "y", None) == 2.5,
-           f"D(x=[7]) with default y=2.5 gave x={getattr(d, 'x', '<missing>')!r}, "
-           f"y={getattr(d, 'y', '<missing>')!r}; expected [7] and 2.5 (defaults count too).")
+           f"D(x=[7]) with default y=2.5 gave x={describe(getattr(d, 'x', '<missing>'))}, "
+           f"y={describe(getattr(d, 'y', '<missing>'))}; expected [7] and 2.5 (defaults "
+           "count too).")
+    e = call(E, "E(lr=0.1, data='big'), whose __init__ calls "
+                "self.save_hyperparameters(ignore=('data', 'net'))", lr=0.1, data="big")
+    expect(getattr(e, "lr", None) == 0.1 and not hasattr(e, "data") and not hasattr(e, "net"),
+           "E(lr=0.1, data='big') with ignore=('data', 'net') (a tuple) gave "
+           f"lr={describe(getattr(e, 'lr', '<missing>'))}, data="
+           f"{describe(getattr(e, 'data', '<missing>'))}; expected lr=0.1 and no data or net "
+           "attribute: ignore may be any sequence of names.")
+    # Two objects keep their own values (no sharing through the class).
+    first, second = call(D, "D(1)", 1), call(D, "D(2)", 2)
+    expect(getattr(first, "x", None) == 1 and getattr(second, "x", None) == 2,
+           f"after D(1) and D(2), the first has x = {describe(getattr(first, 'x', None))}: "
+           "store the values on the object (setattr(self, ...)), not on its class or in a "
+           "dictionary the class shares.")
     return "saves the arguments, skips the ignored ones"
+
+
+def _loss_value(got, tried):
+    """The loss as a 0-d tensor, or a failure saying why it is not one."""
+    expect_tensor(got, tried, "a single number as a 0-d tensor (so that backward() works)")
+    expect(got.numel() == 1,
+           f"{tried} returned a tensor of shape {tuple(got.shape)}, expected a single number "
+           "(a 0-d tensor): average the per-example losses with .mean().")
+    return got.reshape(())
 
 
 @exercise("squared_loss", section="'Defining the loss function' in the from-scratch section")
 def check_squared_loss(squared_loss):
-    y_hat = torch.tensor([[1.0], [2.0], [4.0]])
+    y_hat = torch.tensor([[1.0], [2.0], [4.0]], requires_grad=True)
     y = torch.tensor([[1.5], [2.0], [1.0]])
+    y_hat0, y0 = y_hat.detach().clone(), y.clone()
     tried = "squared_loss(y_hat=[[1.], [2.], [4.]], y=[[1.5], [2.], [1.]])"
-    try:
-        got = squared_loss(y_hat, y)
-    except (NotImplementedError, CheckError):
-        raise
-    except Exception as e:  # noqa: BLE001
-        raise CheckError(f"{tried} raised {type(e).__name__}: {e}") from None
+    got = call(squared_loss, tried, y_hat, y)
+    expect_unchanged(y, y0, tried + " (y)")
+    expect_unchanged(y_hat, y_hat0, tried + " (y_hat)")
     expected = torch.tensor((0.25 + 0 + 9) / 2 / 3)
+    diff = (y_hat0 - y).reshape(-1)
+    wrong = {"the loss is half the squared error, (y_hat - y)**2 / 2, so that its gradient "
+             "is y_hat - y.": (diff ** 2).mean(),
+             "average over the examples (mean), do not sum, so the step size does not grow "
+             "with the batch size.": (diff ** 2 / 2).sum(),
+             "square the error: the absolute error |y_hat - y| is another loss.":
+                 (diff.abs() / 2).mean(),
+             "the difference is y_hat - y, squared, then halved: ((y_hat - y) ** 2) / 2.":
+                 ((diff / 2) ** 2).mean()}
     if isinstance(got, torch.Tensor) and got.numel() == 1:
-        if torch.isclose(got.detach().reshape(()), expected * 2):
-            raise CheckError(f"{tried} returned {got.item():.4f}, expected "
-                             f"{expected.item():.4f}. Hint: the loss is half the squared "
-                             "error, (y_hat - y)**2 / 2, so that its gradient is y_hat - y.")
-        if torch.isclose(got.detach().reshape(()), expected * 3):
-            raise CheckError(f"{tried} returned {got.item():.4f}, expected "
-                             f"{expected.item():.4f}. Hint: average over the examples (mean), "
-                             "do not sum, so the step size does not grow with the batch size.")
-    expect(isinstance(got, torch.Tensor) and got.numel() == 1,
-           f"{tried} returned {got!r}, expected a single number (a 0-d tensor): average the "
-           "per-example losses with .mean().")
-    expect_close(got.reshape(()), expected, tried,
+        for hint, value in wrong.items():
+            if same(got.detach().reshape(()), value):
+                raise CheckError(f"{tried} returned {got.item():.4f}, expected "
+                                 f"{expected.item():.4f}. Hint: {hint}")
+    value = _loss_value(got, tried)
+    expect_close(value, expected, tried, atol=1e-6, rtol=1e-6,
                  hint="the loss is ((y_hat - y)**2 / 2).mean().")
-    # The classic broadcasting bug: labels as a vector, predictions as a column.
-    y_vec = y.reshape(-1)
-    tried = "squared_loss(y_hat of shape (3, 1), y of shape (3,))"
-    got = squared_loss(y_hat, y_vec)
-    expect(isinstance(got, torch.Tensor) and got.numel() == 1,
-           f"{tried} returned {got!r}, expected a single number.")
-    if torch.isclose(got.detach().reshape(()), ((y_hat - y_vec) ** 2 / 2).mean()):
-        raise CheckError(f"{tried} returned {got.item():.4f}, expected "
-                         f"{expected.item():.4f}: y_hat - y broadcast a (3, 1) column against "
-                         "a (3,) vector into a (3, 3) table of every pair. Hint: reshape y to "
-                         "y_hat's shape first, y.reshape(y_hat.shape).")
-    expect_close(got.reshape(()), expected, tried,
-                 hint="reshape y to y_hat's shape before subtracting.")
-    return "also with labels of shape (n,)"
+    expect(value.requires_grad,
+           f"{tried} returned a tensor that autograd cannot trace back to y_hat: compute the "
+           "loss with tensor operations (no .item(), float() or .detach()) so that "
+           "backward() reaches the parameters.")
+    # The classic broadcasting bug: labels as a vector, predictions as a column; and a
+    # batch of one, where squeezing everything gives a 0-d tensor.
+    for y_hat, y_vec in ((y_hat0, y0.reshape(-1)), (torch.tensor([[2.0]]), torch.tensor([0.5])),
+                         (torch.arange(5.0).reshape(5, 1), torch.tensor([0.5, -1, 2, 3.5, 0]))):
+        n, y_before = len(y_vec), y_vec.clone()
+        expected = ((y_hat.reshape(-1) - y_vec) ** 2 / 2).mean()
+        broadcast = ((y_hat - y_vec) ** 2 / 2).mean()
+        tried = f"squared_loss(y_hat of shape ({n}, 1), y of shape ({n},))"
+        got = call(squared_loss, tried, y_hat, y_vec)
+        expect_unchanged(y_vec, y_before, tried + " (y)",
+                         hint="reshape returns a new view: y.reshape(y_hat.shape), not "
+                              "y.resize_ or y.unsqueeze_")
+        if isinstance(got, torch.Tensor) and got.numel() == 1 and n > 1 and same(
+                got.detach().reshape(()), broadcast):
+            raise CheckError(f"{tried} returned {got.item():.4f}, expected "
+                             f"{expected.item():.4f}: y_hat - y broadcast a ({n}, 1) column "
+                             f"against a ({n},) vector into a ({n}, {n}) table of every pair. "
+                             "Hint: reshape y to y_hat's shape first, y.reshape(y_hat.shape).")
+        expect_close(_loss_value(got, tried), expected, tried, atol=1e-6, rtol=1e-6,
+                     hint="reshape y to y_hat's shape before subtracting.")
+    return "also with labels of shape (n,), and a batch of one"
