@@ -8,13 +8,13 @@ from lib.checks import NOT_IMPLEMENTED, CheckError, exercise, expect
 @pytest.fixture(autouse=True)
 def fresh_state():
     """Each test starts (and leaves) the default: raise, nothing recorded."""
-    saved = dict(lib.checks._results)
-    lib.checks._results.clear()
+    saved = dict(lib.checks.core._results)
+    lib.checks.core._results.clear()
     lib.checks.keep_going(False)
     yield
     lib.checks.keep_going(False)
-    lib.checks._results.clear()
-    lib.checks._results.update(saved)
+    lib.checks.core._results.clear()
+    lib.checks.core._results.update(saved)
 
 
 @exercise("double", section="a test section")
