@@ -537,21 +537,20 @@ def run_setup(monkeypatch, env, lib_found):
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: (real_find(name, *a) if lib_found or name != "lib" else None))
     monkeypatch.setattr(subprocess, "run", lambda args, **kw: calls.append(args))
-    out = io.StringIO()
     import lib.checks
-    try:
-        with redirect_stdout(out):
-            exec(compile(source, "setup-cell", "exec"), {})
-        run_setup.kept_going = lib.checks._state["keep_going"]
-    finally:
-        lib.checks.keep_going(False)   # the default for every other test in this session
+    run_setup.keep_going_calls = []   # the set-up cell's calls of lib.checks.keep_going
+    monkeypatch.setattr(lib.checks, "keep_going",
+                        lambda *a, **kw: run_setup.keep_going_calls.append((a, kw)))
+    out = io.StringIO()
+    with redirect_stdout(out):
+        exec(compile(source, "setup-cell", "exec"), {})
     return calls, out.getvalue()
 
 
 def test_setup_cell_does_nothing_when_lib_is_installed(monkeypatch):
     """... but turn on keep_going, so that "Run all" goes past unsolved exercises."""
     assert run_setup(monkeypatch, {}, lib_found=True) == ([], "")
-    assert run_setup.kept_going is True
+    assert run_setup.keep_going_calls == [((), {})]
     assert run_setup(monkeypatch, {"BINDER_LAUNCH_HOST": "https://mybinder.org/"},
                      lib_found=True) == ([], "")
 
