@@ -5,18 +5,22 @@ solution; the student notebook made here keeps the exercise and its check but no
 solution. For every page listed in book/_toc.yml this script
 
 - reads the MyST chapter with jupytext;
-- turns each ``{exercise}`` into plain Markdown ("**Exercise N: title**" and its text);
+- turns each ``{exercise}`` into plain Markdown ("**Exercise 4.2: title**" and its text,
+  numbered within its chapter as the site numbers it);
 - replaces each solution (``{solution-start}`` ... ``{solution-end}``, or ``{solution}``):
-  its code cells become one stub cell that keeps every top-level ``def``/``class``
-  signature and docstring (and a class's method signatures and docstrings) and raises
-  ``NotImplementedError``; a solution without code becomes an empty answer cell; the
-  solution's prose is dropped;
+  its code cells become one stub cell that keeps the signature and docstring of each
+  top-level ``def``/``class`` the exercise asks for (named in its statement or passed
+  to its check; a class keeps its methods' signatures and docstrings) and raises
+  ``NotImplementedError``; the solution's other helpers, demos and prose are dropped
+  (a solution with code but nothing asked for gives an empty code cell); an exercise
+  that asks a question in words, or has no code, gets an empty Markdown answer cell;
 - keeps every other code cell (check cells included), without outputs;
 - rewrites MyST-only Markdown that Jupyter and Colab cannot render (labels, roles such as
   ``{cite:p}``, ``{bibliography}``, ``{literalinclude}``, admonitions, figures, ...);
 - puts first a set-up cell that installs ``lib`` from the repository named in
-  book/_config.yml when it runs in Colab or Binder, and does nothing where ``lib`` is
-  already importable.
+  book/_config.yml when it runs in Colab or Binder, and then calls
+  ``lib.checks.keep_going()`` so that "Run all" goes through every cell (a failing check
+  prints why instead of raising); and last a cell that calls ``lib.checks.summary()``.
 
 The output is deterministic: running it again changes nothing.
 
