@@ -169,6 +169,15 @@ def test_every_exercise_has_its_statement_and_a_place_to_answer(doc):
                 f"{doc}: {label} asks in words and should get a Markdown answer cell"
 
 
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_the_book_never_keeps_going(doc):
+    """Only student notebooks turn on keep_going: in the book a failing check raises,
+    so a wrong solution fails the build and is never published."""
+    text = (BOOK / f"{doc}.md").read_text()
+    assert "keep_going" not in text, f"{doc}.md calls lib.checks.keep_going"
+    assert "keep_going" in student(doc).cells[0].source
+
+
 def top_level_names(source):
     try:
         tree = ast.parse(source)
