@@ -23,7 +23,7 @@ from conftest import BOOK, ROOT
 ALLOWED_TAGS = {"hide-input", "hide-output", "hide-cell", "remove-input", "remove-output",
                 "remove-cell", "raises-exception"}
 MAX_PAGE_BYTES = 2 * 1024 * 1024
-TIMING_PREFIX = "⏱ "
+TIMING_PREFIX = "Timing: "  # plain text: an emoji shows as an empty box without an emoji font
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -258,6 +258,35 @@ def test_solutions_are_dropdowns_and_every_exercise_has_one(built_html, toc):
             if ex.get("id") not in answered:
                 problems.append(f"{page}: exercise {ex.get('id')} has no solution")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.book
+def test_exercises_are_numbered_within_their_chapter(built_html, toc):
+    """Chapter k's exercises are "Exercise k.1", "Exercise k.2", ... (numbered parts in
+    _toc.yml, Sphinx's numfig_secnum_depth 1); the root page's are 1, 2, ..."""
+    problems = []
+    for number, (page, path) in enumerate(page_files(built_html, toc).items()):
+        titles = [t.get_text(" ", strip=True)
+                  for t in soup(path).select("div.exercise .admonition-title")]
+        found = [re.match(r"Exercise (\S+)", t).group(1) if re.match(r"Exercise (\S+)", t)
+                 else t for t in titles]
+        want = [f"{number}.{n}" if number else str(n) for n in range(1, len(found) + 1)]
+        if found != want:
+            problems.append(f"{page}: exercises numbered {found}, expected {want}")
+    assert not problems, "\n".join(problems)
+
+
+EMOJI = re.compile("[\u23e9-\u23fa\U0001f000-\U0001faff]")
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_no_emoji_in_chapters(page):
+    """Emoji (the old timing marker among them) show as empty boxes in a browser without
+    an emoji font; timings start with the plain-text TIMING_PREFIX instead."""
+    text = (BOOK / f"{page}.md").read_text(encoding="utf-8")
+    bad = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1)
+           if EMOJI.search(line)]
+    assert not bad, f"{page}.md has emoji on lines {bad[:5]}"
 
 
 RESOURCE_ATTRS = {"script": "src", "img": "src", "iframe": "src", "source": "src",

@@ -8,9 +8,9 @@ that notebook on the repository's branch.
 """
 import ast
 import importlib.util
+import json
 import os
 import re
-import sys
 from pathlib import Path
 
 import nbformat
@@ -92,41 +92,132 @@ def test_markdown_is_plain(doc):
 
 
 def exercises_in_source(text):
-    """(label, title, kind of solution: stub, code or prose) for each exercise in the source."""
-    found = re.findall(r"^(`{3,}|:{3,})\{exercise\}[ \t]*(.*)\n(?::\w+:.*\n)*?:label:\s*(\S+)",
-                       text, re.M)
+    """(label, title, statement, solution code cells) for each exercise in the source,
+    parsed straight from the MyST text."""
+    found = re.findall(r"^(`{3,}|:{3,})\{exercise\}[ \t]*([^\n]*)\n((?::\w+:[^\n]*\n)*?)"
+                       r":label:\s*(\S+)\n"
+                       r"(.*?)^\1\s*$", text, re.M | re.S)
     result = []
-    for _, title, label in found:
+    for _, title, _, label, statement in found:
         sol = re.search(r"\{solution-start\}\s*" + re.escape(label) + r"\s*\n(.*?)\{solution-end\}",
                         text, re.S)
-        code = "\n".join(re.findall(r"^`{3,}\{code-cell\}[^\n]*\n(.*?)^`{3,}\s*$",
-                                     sol.group(1), re.S | re.M)) if sol else ""
-        kind = ("stub" if re.search(r"^(async def|def|class) ", code, re.M)
-                else "code" if sol and "{code-cell}" in sol.group(1) else "prose")
-        result.append((label, title.strip(), kind))
+        code = ["\n".join(cell_body(c.splitlines())) for c in re.findall(
+            r"^`{3,}\{code-cell\}[^\n]*\n(.*?)^`{3,}\s*$", sol.group(1), re.S | re.M)] if sol else []
+        result.append((label, title.strip(), statement, code))
     return result
+
+
+def cell_body(lines):
+    """A code cell's lines without its options: `:key: value` lines or a `---` YAML block."""
+    lines = list(lines)
+    if lines and lines[0].strip() == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
+        lines = lines[end + 1:]
+    while lines and lines[0].startswith(":"):
+        lines = lines[1:]
+    return lines
+
+
+def exercise_numbers(doc):
+    """'4.2'-style numbers of a chapter's exercises, as the site shows them: chapters of
+    the numbered parts of _toc.yml are numbered in reading order; the root page is not."""
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
+    numbered = [c["file"] for part in toc.get("parts", []) if part.get("numbered")
+                for c in part.get("chapters", [])]
+    prefix = f"{numbered.index(doc) + 1}." if doc in numbered else ""
+    count = len(exercises_in_source((BOOK / f"{doc}.md").read_text()))
+    return [f"{prefix}{n}" for n in range(1, count + 1)]
+
+
+def asked_names(statement, check_source):
+    """Names an exercise asks for: in backticks in its statement, or passed to its check."""
+    names = set(re.findall(r"`([A-Za-z_]\w*)[(`]", statement))
+    for call in re.findall(r"lib\.checks\.\w+\.\w+\(([^)]*)\)", check_source):
+        names |= set(re.findall(r"[A-Za-z_]\w*", call))
+    return names
 
 
 @pytest.mark.parametrize("doc", CHAPTERS)
 def test_every_exercise_has_its_statement_and_a_place_to_answer(doc):
+    """Code solutions give a stub of what the exercise asks for (or an empty code cell),
+    a question asked in words gives a Markdown answer cell; numbers match the site."""
     text = (BOOK / f"{doc}.md").read_text()
     nb = student(doc)
     sources = [c.source for c in nb.cells]
-    for n, (label, title, kind) in enumerate(exercises_in_source(text), start=1):
-        heading = f"**Exercise {n}" + (f": {title}**" if title else "**")
+    for number, (label, title, statement, code) in zip(exercise_numbers(doc),
+                                                       exercises_in_source(text)):
+        heading = f"**Exercise {number}" + (f": {title}**" if title else "**")
         at = [i for i, s in enumerate(sources) if heading in s]
         assert at, f"{doc}: no {heading!r} in the student notebook"
-        after = nb.cells[at[0] + 1]
-        if kind == "stub":  # the solution defines functions or classes
-            assert after.cell_type == "code" and "raise NotImplementedError(" in after.source \
-                and label in after.source, f"{doc}: {label} should be followed by its stub"
-        elif kind == "code":  # the solution runs code but defines nothing: an empty code cell
-            empty = f"# Exercise {n}: write your code here."
-            assert after.cell_type == "code" and after.source == empty, \
-                f"{doc}: {label} should be followed by an empty code cell"
-        else:
-            assert after.cell_type == "markdown" and after.source.startswith("*Your answer"), \
-                f"{doc}: {label} should be followed by an empty answer cell"
+        i = at[0] + 1
+        if code:
+            cell = nb.cells[i]
+            defined = {n.name for c in code for n in ast.parse(c).body
+                       if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+            tail = text.split(f"{{solution-start}} {label}", 1)[1].split("{solution-end}", 1)[1]
+            wanted = defined & asked_names(statement, tail.split("{exercise}", 1)[0])
+            assert cell.cell_type == "code" and label in cell.source, \
+                f"{doc}: {label} should be followed by a code cell for the answer"
+            if wanted:
+                stubbed = {n.name for n in ast.parse(cell.source).body}
+                assert stubbed == wanted and "raise NotImplementedError(" in cell.source, (
+                    f"{doc}: {label}'s stub defines {sorted(stubbed)}, the exercise asks for "
+                    f"{sorted(wanted)} (its other functions are the solution's own helpers)")
+            else:
+                assert cell.source == f"# Exercise {number} ({label}): write your code here.", \
+                    f"{doc}: {label} should be followed by an empty code cell"
+            i += 1
+        words = "?" in statement or re.search(r"\b(show|prove|explain|derive|predict)\b",
+                                              statement, re.I)
+        if words or not code:
+            cell = nb.cells[i]
+            assert cell.cell_type == "markdown" and \
+                cell.source == f"*Your answer to Exercise {number}:*", \
+                f"{doc}: {label} asks in words and should get a Markdown answer cell"
+
+
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_the_book_never_keeps_going(doc):
+    """Only student notebooks turn on keep_going: in the book a failing check raises,
+    so a wrong solution fails the build and is never published."""
+    text = (BOOK / f"{doc}.md").read_text()
+    assert "keep_going" not in text, f"{doc}.md calls lib.checks.keep_going"
+    assert "keep_going" in student(doc).cells[0].source
+
+
+def top_level_names(source):
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        from IPython.core.inputtransformer2 import TransformerManager
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_no_stub_shadows_what_the_chapter_defines(doc):
+    """An exercise's stub must not replace a name the chapter's own code defines (a stub
+    `relu` once replaced the `relu` that the chapter's model calls)."""
+    nb = student(doc)
+    chapter = set()
+    for cell in nb.cells[1:]:
+        if cell.cell_type == "code" and "raise NotImplementedError(" not in cell.source:
+            chapter |= top_level_names(cell.source)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and "raise NotImplementedError(" in cell.source:
+            clash = top_level_names(cell.source) & chapter
+            assert not clash, (f"{doc}.ipynb cell {i}: the stub redefines {sorted(clash)}, "
+                               "which the chapter's own code defines: give the exercise's "
+                               "function a name of its own")
 
 
 # ------------------------------------------------------------------ no solution leaks
@@ -178,9 +269,7 @@ def split_solutions(text):
             j = i + 1
             while j < len(lines) and lines[j].strip() != fence:
                 j += 1
-            body = lines[i + 1:j]
-            while body and (body[0].startswith(":") or body[0] == "---"):
-                body = body[1:]  # cell options
+            body = cell_body(lines[i + 1:j])
             kept = _kept_lines("\n".join(body))
             secret += [l for n, l in enumerate(body, start=1) if n not in kept]
             outside += [l for n, l in enumerate(body, start=1) if n in kept]
@@ -293,7 +382,7 @@ Mind the gap.
 ```{exercise} Build a layer
 :label: ex-sample-layer
 
-Write `Layer`.
+Write `helper`, `Layer` and `second()`.
 ```
 
 ````{solution-start} ex-sample-layer
@@ -327,6 +416,8 @@ More SECRET prose.
 
 ```{code-cell} ipython3
 def second(): return 7  # SECRET-6
+
+def demo_only(): return second()  # SECRET-7: a helper of the solution, not asked for
 ```
 
 ````{solution-end}
@@ -386,7 +477,7 @@ def test_generator_on_a_sample_chapter(sample_book):
     assert "$$ y = x $$" in md and "(eq-y)" not in md
     assert "> **Note**" in md and "> Mind the gap." in md
     assert "```python\nprint('included')\n```" in md
-    assert "**Exercise 1: Build a layer**\n\nWrite `Layer`." in md
+    assert "**Exercise 1: Build a layer**\n\nWrite `helper`, `Layer` and `second()`." in md
     assert "**Exercise 2**\n\nWhy?" in md
     assert "- Ann Lee, Bo Kim, Cy Park (2020). A Title. *J*." in md
     code = [c.source for c in nb.cells if c.cell_type == "code"]
@@ -418,61 +509,133 @@ def test_generator_on_a_sample_chapter(sample_book):
     assert "Exercise 2" in nb.cells[answer].source and "Why?" in nb.cells[answer - 1].source
     # The sample's solution lines are caught by the independent splitter.
     _, secret = split_solutions(SAMPLE)
-    assert sum("SECRET" in l for l in secret) == 9
+    assert sum("SECRET" in l for l in secret) == 10
+    # The helper nobody asked for is not stubbed; the prose question gets an answer cell;
+    # "Run all" keeps going past failing checks and ends with their summary.
+    assert "demo_only" not in text
+    assert nb.cells[answer].cell_type == "markdown"
+    assert "lib.checks.keep_going()" in nb.cells[0].source
+    assert nb.cells[-1].cell_type == "code" and nb.cells[-1].source == "lib.checks.summary();"
+
+
+def test_exercises_are_numbered_within_their_chapter(sample_book):
+    """In a numbered part, chapter 2's exercises are 2.1, 2.2, ... (as Sphinx numbers them
+    with numfig_secnum_depth 1); the root page's are 1, 2, ..."""
+    (sample_book / "second.md").write_text(SAMPLE.replace("sec-sample", "sec-second")
+                                           .replace("ex-sample", "ex-second"))
+    (sample_book / "first.md").write_text("# First\n\nNo exercises.\n")
+    (sample_book / "_toc.yml").write_text(
+        "format: jb-book\nroot: sample\nparts:\n  - caption: P\n    numbered: true\n"
+        "    chapters:\n      - file: first\n      - file: second\n")
+    built = mk.build(sample_book)
+    second = nbformat.reads(built["second.ipynb"], as_version=4)
+    md = "\n".join(c.source for c in second.cells)
+    assert "**Exercise 2.1: Build a layer**" in md and "**Exercise 2.2**" in md
+    assert "Try Exercise 2.2." in md and "Exercise 2.1 (ex-second-layer): your code goes here" in md
+    assert "*Your answer to Exercise 2.2:*" in md
+    assert "**Exercise 1: Build a layer**" in built["sample.ipynb"]
 
 
 # ------------------------------------------------------------------ execution
 
 
-def first_check_index(nb):
-    """Index of the first check cell that follows an exercise stub, or None."""
-    seen_stub = False
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        if "raise NotImplementedError(" in cell.source:
-            seen_stub = True
-        elif seen_stub and "lib.checks." in cell.source:
-            return i
-    return None
+def solutions_in_order(doc):
+    """For each exercise of the chapter, in order: (label, the solution's code cells, the
+    check cells after it), read from the chapter source with jupytext."""
+    import jupytext
+
+    found, current, last = [], None, None
+    for cell in jupytext.read(str(BOOK / f"{doc}.md")).cells:
+        if cell.cell_type == "markdown":
+            for m in re.finditer(r"\{(solution-start|solution-end|exercise)\}\s*(\S*)", cell.source):
+                if m.group(1) == "solution-start":
+                    current = (m.group(2), [], [])
+                    found.append(current)
+                elif m.group(1) == "solution-end":
+                    current, last = None, current
+                else:
+                    last = None
+        elif cell.cell_type == "code":
+            if current is not None:
+                current[1].append(cell.source)
+            elif last is not None and "lib.checks." in cell.source:
+                last[2].append(cell.source)
+    return found
+
+
+def check_names(check_sources):
+    """The exercise names (as lib.checks reports them) of the checks these cells call."""
+    import lib.checks
+
+    names = []
+    for src in check_sources:
+        for module, func in re.findall(r"lib\.checks\.(\w+)\.(\w+)\(", src):
+            names.append(getattr(getattr(lib.checks, module), func).exercise)
+    return names
+
+
+RESULTS_CELL = "import json as _json; print('RESULTS=' + _json.dumps(lib.checks.summary()))"
+
+
+def run_both_ways(doc):
+    """Run the student notebook as a student would with "Run all" (offline, set-up cell
+    included), then, in the same kernel, each exercise's solution from the chapter source
+    followed by its check cells. Returns (summary unsolved, summary solved, seconds)."""
+    import time
+
+    from nbclient import NotebookClient
+
+    nb = student(doc)
+    cells = list(nb.cells)
+    env_clean = {k: v for k, v in os.environ.items() if not k.startswith(("COLAB_", "BINDER_"))}
+    client = NotebookClient(nb, kernel_name="python3", timeout=900, allow_errors=False,
+                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+
+    def run(source):
+        """Execute one more cell, appended to the notebook; return its printed text."""
+        nb.cells.append(nbformat.v4.new_code_cell(source))
+        cell = client.execute_cell(nb.cells[-1], len(nb.cells) - 1)
+        return "".join(o.get("text", "") for o in cell.outputs)
+
+    def results():
+        return json.loads(run(RESULTS_CELL).split("RESULTS=", 1)[1])
+
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env_clean)
+    t0 = time.perf_counter()
+    try:
+        with client.setup_kernel():
+            for i, cell in enumerate(cells):      # "Run all": any error fails the test
+                if cell.cell_type == "code":
+                    client.execute_cell(cell, i)
+            printed = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+            assert printed == "", f"the set-up cell should be silent here: {printed!r}"
+            unsolved = results()
+            for label, code, checks in solutions_in_order(doc):
+                for src in code + checks:
+                    run(src)
+            solved = results()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return unsolved, solved, time.perf_counter() - t0
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("doc", CHAPTERS)
-def test_student_notebook_runs_to_its_first_stub(doc):
-    """Cell by cell, offline, like a student: no error before the first check, which
-    reports that the exercise is not implemented yet."""
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-
+def test_student_notebook_runs_through_unsolved_and_solved(doc):
+    """Unsolved, "Run all" reaches the last cell and the summary lists every exercise
+    with a check as not implemented yet; with the chapter's solutions filled in, every
+    check passes."""
     import lib.checks
 
-    nb = student(doc)
-    check = first_check_index(nb)
-    env_clean = {k: v for k, v in os.environ.items() if not k.startswith(("COLAB_", "BINDER_"))}
-    client = NotebookClient(nb, kernel_name="python3", timeout=900, allow_errors=False,
-                            resources={"metadata": {"path": str(NOTEBOOKS)}})
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env_clean)
-    try:
-        with client.setup_kernel():
-            for i, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
-                    continue
-                if i == check:
-                    with pytest.raises(CellExecutionError) as err:
-                        client.execute_cell(cell, i)
-                    assert lib.checks.NOT_IMPLEMENTED in str(err.value), str(err.value)[-2000:]
-                    assert "CheckError" in str(err.value)
-                    break
-                client.execute_cell(cell, i)
-                if i == 0:
-                    printed = "".join(o.get("text", "") for o in cell.outputs)
-                    assert printed == "", f"the set-up cell should be silent here: {printed!r}"
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    expected = [n for _, _, checks in solutions_in_order(doc) for n in check_names(checks)]
+    unsolved, solved, seconds = run_both_ways(doc)
+    print(f"{doc}: unsolved and solved in {seconds:.0f} s")
+    assert sorted(unsolved) == sorted(set(expected)), (unsolved, expected)
+    assert all(v == lib.checks.NOT_IMPLEMENTED for v in unsolved.values()), unsolved
+    assert solved == {name: "passed" for name in unsolved}, solved
 
 
 # ------------------------------------------------------------------ launch buttons

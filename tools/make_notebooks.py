@@ -5,19 +5,23 @@ solution; the student notebook made here keeps the exercise and its check but no
 solution. For every page listed in book/_toc.yml this script
 
 - reads the MyST chapter with jupytext;
-- turns each ``{exercise}`` into plain Markdown ("**Exercise N: title**" and its text);
+- turns each ``{exercise}`` into plain Markdown ("**Exercise 4.2: title**" and its text,
+  numbered within its chapter as the site numbers it);
 - replaces each solution (``{solution-start}`` ... ``{solution-end}``, or ``{solution}``):
-  its code cells become one stub cell that keeps every top-level ``def``/``class``
-  signature and docstring (and a class's method signatures and docstrings) and raises
-  ``NotImplementedError``; a solution without code becomes an empty answer cell; the
-  solution's prose is dropped;
+  its code cells become one stub cell that keeps the signature and docstring of each
+  top-level ``def``/``class`` the exercise asks for (named in its statement or passed
+  to its check; a class keeps its methods' signatures and docstrings) and raises
+  ``NotImplementedError``; the solution's other helpers, demos and prose are dropped
+  (a solution with code but nothing asked for gives an empty code cell); an exercise
+  that asks a question in words, or has no code, gets an empty Markdown answer cell;
 - keeps every other code cell (check cells included), without outputs;
 - rewrites MyST-only Markdown that Jupyter and Colab cannot render (labels, roles such as
   ``{cite:p}``, ``{bibliography}``, ``{literalinclude}``, admonitions, figures, ...);
 - puts first a set-up cell that installs ``lib`` from the repository and branch named
   in book/_config.yml wherever the course library is not importable (Colab, Binder,
-  Kaggle, a local Jupyter), stops "Run all" with what to run when that fails, and does
-  nothing where ``lib`` is already installed.
+  Kaggle, a local Jupyter), stops "Run all" with what to run when that fails, and then
+  calls ``lib.checks.keep_going()`` so that "Run all" goes through every cell (a failing
+  check prints why instead of raising); and last a cell that calls ``lib.checks.summary()``.
 
 The output is deterministic: running it again changes nothing.
 
@@ -45,6 +49,27 @@ OUT = ROOT / "notebooks"
 
 
 toc_docnames = toc_pages  # the pages listed in _toc.yml, root first (tools/bookkit.py)
+
+
+def chapter_numbers(book=BOOK):
+    """docname -> its chapter number on the site, for the numbered chapters of _toc.yml.
+
+    The site numbers the chapters of numbered parts in reading order, across parts
+    (Sphinx then numbers exercises within each chapter: "Exercise 4.2"); the root page
+    has no number.
+    """
+    toc = yaml.safe_load((book / "_toc.yml").read_text())
+    numbers, n = {}, 0
+    default = bool((toc.get("options") or {}).get("numbered")) and not toc.get("parts")
+    for part in toc.get("parts") or [{"chapters": toc.get("chapters") or [],
+                                       "numbered": default}]:
+        for chapter in part.get("chapters") or []:
+            if part.get("numbered") and "file" in chapter:
+                n += 1
+                numbers[str(Path(chapter["file"]).with_suffix(""))
+                        if Path(chapter["file"]).suffix in (".md", ".ipynb")
+                        else str(chapter["file"])] = n
+    return numbers
 
 
 def book_config(book=BOOK):
@@ -199,18 +224,38 @@ DROP_DIRECTIVES = {"toctree", "tableofcontents", "glossary-end", "exercise-end",
 ROLE_RE = re.compile(r"\{(?P<role>[\w:+-]+)\}`(?P<content>[^`]*)`")
 EQ_LABEL_RE = re.compile(r"^(?P<math>.*\$\$)\s*\([^()\s]+\)\s*$")
 SUBST_RE = re.compile(r"\{\{\s*([\w.-]+)\s*\}\}")
+# A statement that asks for words: a question, or a request to show, prove, explain,
+# derive or predict something. Such an exercise gets an answer cell (Markdown).
+ASKS_RE = re.compile(r"\?|\b(show|prove|explain|derive|predict)\b", re.I)
+
+
+def check_arguments(source):
+    """Names passed as arguments to lib.checks.<chapter>.check_*(...) calls in a cell."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and "lib.checks." in ast.unparse(node.func) + ".":
+            for arg in list(node.args) + [k.value for k in node.keywords]:
+                names |= {n.id for n in ast.walk(arg) if isinstance(n, ast.Name)}
+    return names
 
 
 class Chapter:
     """Turns one chapter into its student notebook."""
 
-    def __init__(self, doc, book, config, bib, titles):
+    def __init__(self, doc, book, config, bib, titles, chapter_number=None):
         self.doc, self.book, self.config = doc, book, config
         self.bib, self.titles = bib, dict(titles)
         self.url, self.branch, self.book_path = repository(config)
         self.subst = ((config.get("parse", {}) or {}).get("myst_substitutions", {}) or {})
         self.cited = []
-        self.exercise_number = {}
+        self.chapter_number = chapter_number   # None for the root page, as on the site
+        self.exercise_number = {}   # label -> "4.2" (or "2" on the root page)
+        self.exercise_text = {}     # label -> the exercise's statement (MyST lines)
+        self.check_names = {}       # label -> names passed to the check calls after it
 
     # ---- inline syntax
 
@@ -352,19 +397,37 @@ class Chapter:
         caption = [f"*{self.inline(str(options['caption']))}*", ""] if options.get("caption") else []
         return caption + [f"```{lang}"] + lines + ["```"]
 
+    def number(self, n):
+        """An exercise's number as the site shows it: "4.2" in chapter 4, "2" on the root."""
+        return f"{self.chapter_number}.{n}" if self.chapter_number is not None else str(n)
+
     def number_exercises(self, cells):
-        """Number the exercises first, so a reference may come before its exercise."""
+        """Number the exercises first, so a reference may come before its exercise; note
+        each exercise's statement and the names its check cells pass to lib.checks."""
         n = 0
+        inside, last = None, None   # the solution being read; the last one closed
         for cell in cells:
+            if cell.cell_type == "code":
+                if inside is None and last is not None and "lib.checks." in cell.source:
+                    self.check_names.setdefault(last, set()).update(check_arguments(cell.source))
+                continue
             if cell.cell_type != "markdown":
                 continue
             for block in split_blocks(cell.source.splitlines()):
-                if block[0] == "directive" and block[1] in ("exercise", "exercise-start") \
-                        and "nonumber" not in block[3]:
+                if block[0] != "directive":
+                    continue
+                if block[1] in ("exercise", "exercise-start") and "nonumber" not in block[3]:
                     n += 1
                     label = block[3].get("label") or f"#{n}"
-                    self.exercise_number[label] = n
-                    self.titles[label] = f"Exercise {n}"
+                    self.exercise_number[label] = self.number(n)
+                    self.exercise_text[label] = block[4]
+                    self.titles[label] = f"Exercise {self.number(n)}"
+                elif block[1] == "solution-start":
+                    inside = block[2]
+                elif block[1] == "solution-end":
+                    inside, last = None, inside
+                elif block[1] == "solution":
+                    last = block[2]
         self.exercise_count = 0
 
     def exercise_heading(self, arg, options):
@@ -373,7 +436,7 @@ class Chapter:
             head = "**Exercise"
         else:
             self.exercise_count += 1
-            n = self.exercise_number.get(label, self.exercise_count)
+            n = self.exercise_number.get(label, self.number(self.exercise_count))
             head = f"**Exercise {n}"
         title = self.inline(arg)
         return [head + (f": {title}**" if title else "**")]
@@ -435,6 +498,9 @@ class Chapter:
             raise SystemExit(f"{self.doc}.md: {{solution-start}} {solution[0]} has no {{solution-end}}")
         flush()
         self.fill_references(cells)
+        if any(c.cell_type == "code" and "lib.checks." in c.source for c in cells[1:]):
+            cells.append(nbformat.v4.new_markdown_cell(SUMMARY_INTRO))
+            cells.append(nbformat.v4.new_code_cell("lib.checks.summary();"))
         nb = nbformat.v4.new_notebook()
         nb.metadata = {
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -446,17 +512,35 @@ class Chapter:
         nb.cells = cells
         return nb
 
+    def exercise_names(self, label):
+        """The names an exercise asks for: named in its statement (`name` or `name(...)`)
+        or passed to its check. Other functions and classes in the solution are its demo
+        helpers, dropped with the rest of the solution's code."""
+        text = "\n".join(self.exercise_text.get(label, []))
+        named = set(re.findall(r"`([A-Za-z_]\w*)(?:[(`])", text))
+        return named | self.check_names.get(label, set())
+
+    def asks_in_words(self, label):
+        """Whether the statement asks a question or for an argument (not only for code)."""
+        return bool(ASKS_RE.search("\n".join(self.exercise_text.get(label, []))))
+
     def replacement(self, label, code_sources):
-        """The cells that stand in for a solution: a stub, or an empty answer cell."""
+        """The cells that stand in for a solution: a stub of the functions and classes the
+        exercise asks for, or an empty code cell, when the solution has code; and an empty
+        answer cell when the exercise asks a question in words (or has no code)."""
         n = self.exercise_number.get(label)
         name = f"Exercise {n}" if n else "this exercise"
+        answer = nbformat.v4.new_markdown_cell(f"*Your answer to {name}:*")
         if not code_sources:
-            return [nbformat.v4.new_markdown_cell(f"*Your answer to {name}:*")]
+            return [answer]
         message = f"{name} ({label}): your code goes here" if n else f"{label}: your code goes here"
-        stubs = [s for s in (stub_source(src, message) for src in code_sources) if s]
+        wanted = self.exercise_names(label)
+        stubs = [s for s in (stub_source(src, message, wanted) for src in code_sources) if s]
         if not stubs:
-            stubs = [f"# {name}: write your code here.\n"]
-        return [nbformat.v4.new_code_cell("\n\n\n".join(s.rstrip("\n") for s in stubs))]
+            stubs = [f"# {name} ({label}): write your code here.\n" if n
+                     else f"# {label}: write your code here.\n"]
+        cells = [nbformat.v4.new_code_cell("\n\n\n".join(s.rstrip("\n") for s in stubs))]
+        return cells + ([answer] if self.asks_in_words(label) else [])
 
     def fill_references(self, cells):
         entries = [f"- {self.bib[k][2]}" for k in self.cited if k in self.bib]
@@ -552,12 +636,14 @@ def _stub_def(node, lines, message, indent):
     return "\n".join(header + body)
 
 
-def stub_source(src, message):
-    """The stub of one solution code cell: its top-level defs and classes, emptied."""
+def stub_source(src, message, wanted=None):
+    """The stub of one solution code cell: its top-level defs and classes, emptied; with
+    `wanted`, only those whose names it holds (the others are the solution's helpers)."""
     src, tree = _parse(src)
     lines = src.splitlines()
     stubs = [_stub_def(node, lines, message, "") for node in tree.body
-             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+             and (wanted is None or node.name in wanted)]
     return "\n\n\n".join(stubs) + ("\n" if stubs else "")
 
 
@@ -566,7 +652,7 @@ def stub_source(src, message):
 SETUP = '''\
 # Set-up: makes sure the course library `lib` is importable, and installs it from the
 # course repository where it is missing (Colab, Binder, Kaggle, your own Jupyter): about a
-# minute, once per session. Where it is installed already, this cell does nothing.
+# minute, once per session. Where it is installed already, it installs nothing.
 import importlib, subprocess, sys
 
 def _course_lib():
@@ -592,7 +678,16 @@ if _course_lib() is None:
             f"(or a cell starting with !) run:  {{sys.executable}} -m pip install '{{_lib}}'  "
             "then restart the kernel and run this notebook again. If a folder or file named "
             "`lib` sits next to this notebook, rename it: it hides the course library.")
+
+import lib.checks
+lib.checks.keep_going()  # a failing check prints why and "Run all" goes on to the next cell
 '''
+
+SUMMARY_INTRO = """\
+## Your self-checks
+
+The cell below lists every exercise whose check ran in this session: passed, failed,
+or not implemented yet. Rerun it after you change an answer and its check."""
 
 
 def setup_cell(config):
@@ -607,11 +702,12 @@ def build(book=BOOK):
     config = book_config(book)
     docs = toc_docnames(book)
     bib, titles = load_bib(book, config), label_titles(docs, book)
+    numbers = chapter_numbers(book)
     out = {}
     for doc in docs:
         if not (book / f"{doc}.md").is_file():
             raise SystemExit(f"_toc.yml lists {doc}, but book/{doc}.md does not exist")
-        nb = Chapter(doc, book, config, bib, titles).convert()
+        nb = Chapter(doc, book, config, bib, titles, numbers.get(doc)).convert()
         nbformat.validate(nb)
         out[f"{doc}.ipynb"] = nbformat.writes(nb) + "\n"
     return out

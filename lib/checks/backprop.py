@@ -4,7 +4,7 @@ import itertools
 import torch
 import torch.nn.functional as F
 
-from . import CheckError, exercise, expect, expect_close, expect_shape
+from .core import CheckError, exercise, expect, expect_close, expect_shape
 
 __all__ = ["check_grads_with_bias", "check_numerical_grad"]
 

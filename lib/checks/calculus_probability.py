@@ -3,19 +3,9 @@ import math
 
 import torch
 
-from . import CheckError, exercise, expect, expect_close
+from .core import CheckError, call, exercise, expect, expect_close
 
 __all__ = ["check_numerical_derivative", "check_jacobian", "check_running_mean"]
-
-
-def _call(fn, tried, *args, **kwargs):
-    """Call the student's function; report a crash with what was tried."""
-    try:
-        return fn(*args, **kwargs)
-    except (NotImplementedError, CheckError):
-        raise
-    except Exception as e:  # noqa: BLE001 - any crash is reported with what was tried
-        raise CheckError(f"{tried} raised {type(e).__name__}: {e}") from e
 
 
 def _number(got, tried):
@@ -39,7 +29,7 @@ def _cube(x):
 def check_numerical_derivative(numerical_derivative):
     x, h = 1.0, 0.1
     tried = "numerical_derivative(f, 1.0, h=0.1) with f(x) = x**3"
-    got = _number(_call(numerical_derivative, tried, _cube, x, h=h), tried)
+    got = _number(call(numerical_derivative, tried, _cube, x, h=h), tried)
     central = ((x + h) ** 3 - (x - h) ** 3) / (2 * h)
     if not math.isclose(got, central, rel_tol=1e-6):
         mistakes = [
@@ -72,7 +62,7 @@ def check_numerical_derivative(numerical_derivative):
         raise CheckError(f"{tried} returned {got:.6f}, expected {central:.6f}. Hint: the "
                          "central difference is (f(x + h) - f(x - h)) / (2 * h).")
     tried = "numerical_derivative(f, 0.01) with f(x) = x**3 and the default h"
-    got = _number(_call(numerical_derivative, tried, _cube, 0.01), tried)
+    got = _number(call(numerical_derivative, tried, _cube, 0.01), tried)
     default = (0.011 ** 3 - 0.009 ** 3) / 0.002  # 3 x**2 + h**2 = 3.01e-4
     expect(math.isclose(got, default, rel_tol=1e-6),
            f"{tried} returned {got:.6g}, expected {default:.6g} (h = 0.001). Hint: give h the "
@@ -80,7 +70,7 @@ def check_numerical_derivative(numerical_derivative):
     xs = torch.tensor([0.0, 0.5, 1.0, 2.0], dtype=torch.float64)
     before = xs.clone()
     tried = "numerical_derivative(torch.sin, torch.tensor([0., 0.5, 1., 2.]), h=1e-4)"
-    got = _call(numerical_derivative, tried, torch.sin, xs, h=1e-4)
+    got = call(numerical_derivative, tried, torch.sin, xs, h=1e-4)
     expect(torch.equal(xs, before), f"{tried} changed its input x in place. Hint: compute "
                                     "x + h and x - h as new tensors (no x += h).")
     expected = (torch.sin(xs + 1e-4) - torch.sin(xs - 1e-4)) / 2e-4
@@ -220,7 +210,7 @@ def check_running_mean(running_mean):
     for x, name in cases:
         tried = f"running_mean({name})"
         x_in = x.clone()
-        got = _call(running_mean, tried, x_in)
+        got = call(running_mean, tried, x_in)
         expect(torch.equal(x_in, x),
                f"{tried} changed the samples in place. Hint: use x.cumsum(0), which returns "
                "a new tensor, not x.cumsum_(0) or an assignment into x.")

@@ -2,7 +2,7 @@
 import torch
 from torch import nn
 
-from . import CheckError, exercise, expect, expect_close, expect_shape  # noqa: F401
+from .core import CheckError, exercise, expect, expect_close, expect_shape  # noqa: F401
 
 __all__ = ["check_dropout_layer", "check_dropout_module"]
 

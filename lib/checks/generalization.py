@@ -1,19 +1,10 @@
 """Self-checks for the generalization and weight decay chapter's exercises."""
 import torch
 
-from . import CheckError, exercise, expect, expect_close
+from .core import CheckError, call, exercise, expect, expect_close
 
 __all__ = ["check_l2_penalty", "check_k_fold_split"]
 
-
-def _call(fn, tried, *args):
-    """Call the student's function; report a crash with what was tried."""
-    try:
-        return fn(*args)
-    except (NotImplementedError, CheckError):
-        raise
-    except Exception as e:  # noqa: BLE001 - any crash is reported with what was tried
-        raise CheckError(f"{tried} raised {type(e).__name__}: {e}") from e
 
 
 # --------------------------------------------------------------------------- l2_penalty
@@ -25,7 +16,7 @@ def _penalty_case(fn, w):
     shape = "x".join(map(str, w.shape)) or "0-d"
     tried = (f"l2_penalty(w) with w = {w.tolist()}" if w.numel() <= 4
              else f"l2_penalty(w) with a {shape} tensor w")
-    got = _call(fn, tried, leaf)
+    got = call(fn, tried, leaf)
     if not torch.equal(leaf.detach(), before):
         raise CheckError(f"{tried} changed w in place (its entries are now "
                          f"{leaf.detach().reshape(-1)[:4].tolist()}...). Hint: compute w ** 2, "
@@ -167,10 +158,10 @@ def check_k_fold_split(k_fold_split):
         sizes = []
         for i in range(k):
             tried = f"k_fold_split({n}, {k}, {i})"
-            got = _call(k_fold_split, tried, n, k, i)
+            got = call(k_fold_split, tried, n, k, i)
             train, val = _as_indices(got, tried, n)
             _check_fold(n, k, i, train, val, tried)
-            again = _as_indices(_call(k_fold_split, tried, n, k, i), tried, n)
+            again = _as_indices(call(k_fold_split, tried, n, k, i), tried, n)
             expect(sorted(again[1]) == sorted(val),
                    f"calling {tried} twice gave two different validation folds "
                    f"({sorted(val)[:5]}... and {sorted(again[1])[:5]}...). Hint: the folds "

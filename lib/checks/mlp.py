@@ -1,7 +1,7 @@
 """Self-checks for the multilayer perceptrons chapter's exercises."""
 import torch
 
-from . import CheckError, exercise, expect, expect_close, expect_shape
+from .core import CheckError, exercise, expect, expect_close, expect_shape
 
 __all__ = ["check_relu", "check_mlp_forward", "check_prelu"]
 

@@ -8,7 +8,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 import lib  # noqa: E402
-from lib.checks import softmax as checks  # noqa: E402
+from lib.checks import softmax_regression as checks  # noqa: E402
 
 NI = lib.checks.NOT_IMPLEMENTED
 

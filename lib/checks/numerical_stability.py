@@ -4,7 +4,7 @@ import math
 import torch
 from torch import nn
 
-from . import CheckError, exercise, expect, expect_close, expect_shape  # noqa: F401
+from .core import CheckError, exercise, expect, expect_close, expect_shape  # noqa: F401
 
 __all__ = ["check_xavier_mlp", "check_init_constant"]
 

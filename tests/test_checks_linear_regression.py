@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from lib.checks import CheckError, NOT_IMPLEMENTED
-from lib.checks.linreg import check_save_hyperparameters, check_sgd, check_squared_loss
+from lib.checks.linear_regression import check_save_hyperparameters, check_sgd, check_squared_loss
 
 
 # --- SGD -------------------------------------------------------------------------------
@@ -218,3 +218,83 @@ def test_squared_loss_sum_fails():
 def test_squared_loss_per_example_fails():
     with pytest.raises(CheckError, match="expected a single number"):
         check_squared_loss(lambda y_hat, y: (y_hat - y.reshape(y_hat.shape)) ** 2 / 2)
+
+
+def test_squared_loss_absolute_error_fails():
+    with pytest.raises(CheckError, match="square the error"):
+        check_squared_loss(lambda y_hat, y: ((y_hat - y.reshape(y_hat.shape)).abs() / 2).mean())
+
+
+def test_squared_loss_python_number_fails():
+    with pytest.raises(CheckError, match=r"returned 1\.54.*Python number has left PyTorch"):
+        check_squared_loss(lambda y_hat, y: squared_loss(y_hat, y).item())
+
+
+def test_squared_loss_detached_fails():
+    with pytest.raises(CheckError, match="autograd cannot trace back to y_hat"):
+        check_squared_loss(lambda y_hat, y: squared_loss(y_hat.detach(), y))
+
+
+def test_squared_loss_reshaping_the_labels_in_place_fails():
+    def in_place(y_hat, y):
+        y.resize_(y_hat.shape)
+        return squared_loss(y_hat, y)
+    with pytest.raises(CheckError, match=r"\(y\) changed its input in place"):
+        check_squared_loss(in_place)
+
+
+def test_squared_loss_crash_is_reported_with_the_call():
+    def column_only(y_hat, y):
+        return ((y_hat - y) ** 2 / 2).mean(dim=1).reshape(())
+    with pytest.raises(CheckError, match=r"squared_loss\(y_hat=.*raised RuntimeError") as info:
+        check_squared_loss(column_only)
+    assert isinstance(info.value.__cause__, RuntimeError)
+
+
+def test_squared_loss_squeezing_both_passes(capsys):
+    check_squared_loss(lambda y_hat, y: ((y_hat.squeeze() - y.squeeze()) ** 2 / 2).mean())
+    assert "check passed" in capsys.readouterr().out
+
+
+def test_sgd_keeping_the_generator_fails():
+    class KeepsGenerator(GoodSGD):
+        def __init__(self, params, lr):
+            self.params, self.lr = params, lr
+    with pytest.raises(CheckError, match="generator was used up"):
+        check_sgd(KeepsGenerator)
+
+
+def test_sgd_not_a_class_fails_without_crashing():
+    with pytest.raises(CheckError, match=r"SGD\(\[w, b\], lr=0.1\) raised TypeError"):
+        check_sgd(None)
+
+
+def test_save_hyperparameters_on_the_class_fails():
+    class OnTheClass:
+        def save_hyperparameters(self, ignore=()):
+            for k, v in inspect.currentframe().f_back.f_locals.items():
+                if k not in set(ignore) | {"self"}:
+                    setattr(type(self), k, v)
+    with pytest.raises(CheckError, match=r"after D\(1\) and D\(2\), the first has x = 2"):
+        check_save_hyperparameters(OnTheClass)
+
+
+def test_save_hyperparameters_list_only_ignore_fails():
+    class ListOnly:
+        def save_hyperparameters(self, ignore=[]):
+            skip = ignore + ["self"]
+            for k, v in inspect.currentframe().f_back.f_locals.items():
+                if k not in skip:
+                    setattr(self, k, v)
+    with pytest.raises(CheckError, match=r"(?s)E\(lr=0.1, data='big'\).*raised TypeError"):
+        check_save_hyperparameters(ListOnly)
+
+
+def test_save_hyperparameters_grand_caller_frame_fails():
+    class TooFarBack:
+        def save_hyperparameters(self, ignore=()):
+            for k, v in inspect.currentframe().f_back.f_back.f_locals.items():
+                if k not in set(ignore) | {"self"}:
+                    setattr(self, k, v)
+    with pytest.raises(CheckError, match=r"self\.a = .*expected 1"):
+        check_save_hyperparameters(TooFarBack)

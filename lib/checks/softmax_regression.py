@@ -1,7 +1,7 @@
 """Self-checks for the softmax regression chapter's exercises."""
 import torch
 
-from . import CheckError, _fmt, exercise, expect, expect_close, expect_shape
+from .core import CheckError, describe, exercise, expect, expect_close, expect_shape
 
 __all__ = ["check_stable_softmax", "check_accuracy", "check_show_images"]
 
@@ -31,7 +31,7 @@ def check_stable_softmax(stable_softmax):
         cols = got.sum(dim=0)
         wrong_axis = torch.allclose(cols, torch.ones(3), atol=1e-5)
         raise CheckError(
-            f"{tried}: the rows of the result sum to {_fmt(rows)}, but each row is one example "
+            f"{tried}: the rows of the result sum to {describe(rows)}, but each row is one example "
             "and must sum to 1."
             + (" The columns sum to 1 instead: you normalised over axis 0 (the examples); "
                "sum over axis 1 with keepdim=True." if wrong_axis else ""))
@@ -48,7 +48,7 @@ def check_stable_softmax(stable_softmax):
     got = _call(stable_softmax, tried, big)
     expect_shape(got, (2, 3), tried)
     expect(bool(torch.isfinite(got).all()),
-           f"{tried} returned {_fmt(got)}: exp(1000) overflows to inf in float32 (and "
+           f"{tried} returned {describe(got)}: exp(1000) overflows to inf in float32 (and "
            "exp(-1000) underflows to 0), giving inf/inf = nan or 0/0 = nan. Subtract each "
            "row's maximum from the row before exponentiating: the softmax does not change.")
     expect_close(got, torch.softmax(big, dim=1), tried,
@@ -76,11 +76,11 @@ def check_accuracy(accuracy):
             "dim=0 one per class (3), which cannot be compared with the 4 labels.") from None
     got = torch.as_tensor(got).to(torch.float32)
     if got.numel() == 1 and abs(float(got) - 1.0) < 1e-6:
-        raise CheckError(f"{tried} returned {_fmt(got)}, expected 0.5 (two of four right). "
+        raise CheckError(f"{tried} returned {describe(got)}, expected 0.5 (two of four right). "
                          "1.0 is the mean of the predicted class indices [1, 0, 2, 1]: the "
                          "predictions were never compared with the labels Y.")
     if got.numel() == 1 and abs(float(got) - 2.0) < 1e-6:
-        raise CheckError(f"{tried} returned {_fmt(got)}, expected 0.5: with averaged=True "
+        raise CheckError(f"{tried} returned {describe(got)}, expected 0.5: with averaged=True "
                          "return the fraction of correct predictions, not their count.")
     expect_close(got.reshape(()) if got.numel() == 1 else got,
                  torch.tensor(0.5), tried,
@@ -95,7 +95,7 @@ def check_accuracy(accuracy):
              "tensor([0, 0, 0]))")
     got = torch.as_tensor(_call(accuracy, tried, Y_hat, Y)).to(torch.float32)
     if got.numel() == 1 and abs(float(got) - 1 / 3) < 1e-4:
-        raise CheckError(f"{tried} returned {_fmt(got)}, expected 1.0 (every row's largest "
+        raise CheckError(f"{tried} returned {describe(got)}, expected 1.0 (every row's largest "
                          "entry is in column 0). 1/3 is what the argmax over dim=0 gives: for "
                          "each class it picks the example that scores it highest. Take the "
                          "argmax over dim=1, the classes of each example.")

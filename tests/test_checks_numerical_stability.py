@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 import lib
-from lib.checks import init as checks
+from lib.checks import numerical_stability as checks
 
 NI = lib.checks.NOT_IMPLEMENTED
 

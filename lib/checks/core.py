@@ -1,0 +1,271 @@
+"""The core every check module is written with.
+
+- `exercise(name, section)` turns a check function into a self-check: it passes by printing
+  one line and fails by raising `CheckError` (or, after `keep_going()`, by printing);
+- `call(fn, tried, ...)` calls the student's code: a stub's `NotImplementedError` passes
+  through (reported as "not implemented yet"), any other error becomes a `CheckError` saying
+  what was tried, with the student's own error chained to it (`from e`), traceback and all;
+- `expect`, `expect_tensor`, `expect_shape`, `expect_close`, `expect_unchanged` fail with a
+  message that says what was tried, what came back and what was expected;
+- `same(got, expected)` answers "is this that tensor?" without ever raising, to name a
+  mistake by recognising the wrong answer it produces;
+- `watching(shortcuts)` records which forbidden library shortcuts the student's code calls.
+"""
+import contextlib
+import functools
+import sys
+import traceback
+
+import numpy as np
+import torch
+
+NOT_IMPLEMENTED = "not implemented yet"
+PASSED, FAILED = "passed", "failed"
+
+_state = {"keep_going": False}
+_results = {}  # exercise name -> PASSED, FAILED or NOT_IMPLEMENTED, in the order first run
+
+
+class CheckError(AssertionError):
+    """A self-check failed; the message explains why and what to reread."""
+
+
+# --- running checks --------------------------------------------------------------------
+
+def keep_going(on=True):
+    """From now on a failing check prints its message and records it instead of raising.
+
+    Student notebooks call this in their set-up cell so "Run all" reaches every exercise;
+    `summary()` then lists the results. `keep_going(False)` restores the default (raise).
+    """
+    _state["keep_going"] = bool(on)
+
+
+def summary():
+    """Print which exercises passed, failed or are not implemented yet; return that dict.
+
+    The dict maps each exercise whose check ran in this kernel to "passed", "failed" or
+    "not implemented yet" (the latest run of each check counts).
+    """
+    results = dict(_results)
+    if not results:
+        print("No exercise has been checked yet: run the check cells first.")
+        return results
+    counts = {s: sum(1 for r in results.values() if r == s)
+              for s in (PASSED, FAILED, NOT_IMPLEMENTED)}
+    print(f"Exercises checked: {len(results)}; {counts[PASSED]} passed, "
+          f"{counts[FAILED]} failed, {counts[NOT_IMPLEMENTED]} {NOT_IMPLEMENTED}.")
+    marks = {PASSED: "✔", FAILED: "✘", NOT_IMPLEMENTED: "…"}
+    for name, status in results.items():
+        print(f"  {marks[status]} {name}: {status}")
+    return results
+
+
+def _fail(name, status, message, cause=None):
+    """Record a failed or unimplemented check; raise, or print it when keeping going.
+
+    `cause` (an error raised inside the student's code) stays chained to the CheckError,
+    so the student's own traceback is shown under the check's message.
+    """
+    _results[name] = status
+    if not _state["keep_going"]:
+        raise CheckError(message) from cause
+    print(f"✘ {message}")
+    if cause is not None:
+        print("Your code raised this (most recent call last):")
+        traceback.print_exception(type(cause), cause, cause.__traceback__, file=sys.stdout)
+
+
+def exercise(name, section):
+    """Decorate a check function for the exercise `name`; `section` is where to reread.
+
+    The decorated check passes when it returns (it may return a short note to print)
+    and fails by raising `CheckError` (use `call` and the `expect*` helpers).
+    """
+    def decorate(check):
+        @functools.wraps(check)
+        def run(*args, **kwargs):
+            try:
+                note = check(*args, **kwargs)
+            except NotImplementedError:
+                return _fail(name, NOT_IMPLEMENTED,
+                             f"{name}: {NOT_IMPLEMENTED}. Replace the `raise NotImplementedError` "
+                             f"with your code, run that cell, then run this check again.")
+            except CheckError as e:
+                return _fail(name, FAILED, f"{name}: {e}\nReread: {section}.", e.__cause__)
+            except Exception as e:
+                # Not a verdict of the check: the book must see it as is, a notebook runs on.
+                if not _state["keep_going"]:
+                    _results[name] = FAILED
+                    raise
+                return _fail(name, FAILED, f"{name}: the check stopped with "
+                             f"{type(e).__name__}: {e}", e)
+            _results[name] = PASSED
+            print(f"✔ {name}: check passed" + (f" ({note})" if note else "."))
+        run.exercise, run.section = name, section
+        return run
+    return decorate
+
+
+def call(fn, tried, *args, hint="", **kwargs):
+    """Call the student's `fn(*args, **kwargs)`; `tried` says in words what that call is.
+
+    A stub's NotImplementedError passes through; any other error becomes a CheckError
+    naming `tried` (plus `hint`), chained to the student's error so its traceback shows.
+    """
+    try:
+        return fn(*args, **kwargs)
+    except (NotImplementedError, CheckError):
+        raise
+    except Exception as e:  # noqa: BLE001 - whatever the student's code raised
+        raise CheckError(f"{tried} raised {type(e).__name__}: {e}"
+                         + (f" Hint: {hint}" if hint else "")) from e
+
+
+# --- describing and comparing values ---------------------------------------------------
+
+def describe(x):
+    """A short description of any value: its type, and its shape or value when small."""
+    if isinstance(x, torch.Tensor):
+        if x.numel() > 12:
+            return f"a tensor of shape {tuple(x.shape)} and dtype {x.dtype}"
+        return repr(x.detach().cpu()).replace("\n", " ")
+    if isinstance(x, np.ndarray):
+        return f"a numpy array of shape {x.shape}" + (f": {x.tolist()}" if x.size <= 12 else "")
+    if x is None:
+        return "None"
+    text = repr(x)
+    return text if len(text) <= 80 else f"a {type(x).__name__} ({text[:60]}...)"
+
+
+def same(got, expected, atol=1e-6, rtol=1e-5):
+    """True when `got` is a tensor of `expected`'s shape with values within tolerance."""
+    expected = torch.as_tensor(expected)
+    return (isinstance(got, torch.Tensor) and tuple(got.shape) == tuple(expected.shape)
+            and not got.is_complex()
+            and torch.allclose(got.detach().cpu().double(), expected.detach().cpu().double(),
+                               atol=atol, rtol=rtol))
+
+
+def _difference(got, expected):
+    """Where two same-shaped tensors differ most, in words (for tensors too big to print)."""
+    g, e = got.detach().cpu().double(), expected.detach().cpu().double()
+    bad = ~torch.isclose(g, e, atol=0, rtol=0, equal_nan=False)
+    diff = (g - e).abs().nan_to_num(nan=float("inf"))
+    idx = np.unravel_index(int(diff.reshape(-1).argmax()), tuple(g.shape))
+    idx = tuple(int(i) for i in idx)
+    return (f"{int(bad.sum())} of its {g.numel()} entries differ from the expected ones; at "
+            f"index {idx} it has {g[idx].item():.6g} where {e[idx].item():.6g} was expected")
+
+
+# --- expectations ------------------------------------------------------------------------
+
+def expect(condition, message):
+    """Fail with `message` unless `condition` holds."""
+    if not condition:
+        raise CheckError(message)
+
+
+def expect_tensor(got, tried, what="a tensor"):
+    """Fail unless `got` is a torch tensor, saying what came back instead."""
+    if isinstance(got, torch.Tensor):
+        return
+    extra = ""
+    if isinstance(got, np.ndarray):
+        extra = " Stay in PyTorch (no .numpy()), so that autograd and the GPU keep working."
+    elif isinstance(got, (int, float)):
+        extra = " A Python number has left PyTorch (was it .item() or float()?)."
+    raise CheckError(f"{tried} returned {describe(got)}, expected {what}.{extra}")
+
+
+def expect_shape(got, shape, tried):
+    """Fail unless `got` is a tensor of the given shape."""
+    expect_tensor(got, tried, f"a tensor of shape {tuple(shape)}")
+    if tuple(got.shape) != tuple(shape):
+        raise CheckError(f"{tried} returned a tensor of shape {tuple(got.shape)}, expected "
+                         f"shape {tuple(shape)}.")
+
+
+def expect_close(got, expected, tried, hint="", atol=1e-5, rtol=1e-4):
+    """Fail unless tensor `got` equals `expected` (same shape, values within tolerance)."""
+    expected = torch.as_tensor(expected)
+    expect_shape(got, expected.shape, tried)
+    expect(not got.is_complex(), f"{tried} returned a complex tensor, expected real values.")
+    if not same(got, expected, atol=atol, rtol=rtol):
+        if got.numel() > 12:
+            what = f"a tensor of shape {tuple(got.shape)} in which {_difference(got, expected)}"
+        else:
+            what = f"{describe(got)}, expected {describe(expected)}"
+        raise CheckError(f"{tried} returned {what}." + (f" Hint: {hint}" if hint else ""))
+
+
+def expect_unchanged(x, before, tried, hint="return a new tensor instead of writing into it"):
+    """Fail unless tensor `x` still equals the copy `before` taken before the call."""
+    if not (x.shape == before.shape and torch.equal(x.detach(), before)):
+        raise CheckError(f"{tried} changed its input in place (its values are now "
+                         f"{describe(x.detach())}); {hint}.")
+
+
+# --- forbidden shortcuts -----------------------------------------------------------------
+
+@contextlib.contextmanager
+def watching(shortcuts):
+    """Record, in the yielded list, each call to one of `shortcuts` while the block runs.
+
+    `shortcuts` maps a name to show (such as "torch.relu") to `(owner, attribute)`; each is
+    replaced by a wrapper that records its name and calls the original, and restored after.
+    """
+    used, saved = [], []
+    for shown, (owner, attr) in shortcuts.items():
+        if not hasattr(owner, attr):
+            continue
+        original = getattr(owner, attr)
+        saved.append((owner, attr, owner.__dict__.get(attr, _MISSING)))
+
+        def wrapper(*args, _original=original, _shown=shown, **kwargs):
+            used.append(_shown)
+            return _original(*args, **kwargs)
+        setattr(owner, attr, wrapper)
+    try:
+        yield used
+    finally:
+        for owner, attr, original in reversed(saved):
+            if original is _MISSING:
+                delattr(owner, attr)
+            else:
+                setattr(owner, attr, original)
+
+
+_MISSING = object()
+
+
+def names_used(fn):
+    """The global names `fn`'s code (and the code nested in it) refers to; for classes,
+    those of all their methods."""
+    if isinstance(fn, type):
+        names = set()
+        for value in vars(fn).values():
+            if callable(value) and hasattr(value, "__code__"):
+                names |= names_used(value)
+        return names
+    code = getattr(fn, "__code__", None)
+    names, stack = set(), [code] if code is not None else []
+    while stack:
+        c = stack.pop()
+        names.update(c.co_names)
+        stack.extend(k for k in c.co_consts if hasattr(k, "co_names"))
+    return names
+
+
+def expect_no_shortcut(fn, used, shortcuts, tried, why):
+    """Fail if `fn` called (`used`) or refers by a global name to one of `shortcuts`."""
+    originals = {id(getattr(o, a, None)): shown for shown, (o, a) in shortcuts.items()}
+    globals_ = getattr(fn, "__globals__", {})
+    if isinstance(fn, type):
+        globals_ = getattr(sys.modules.get(fn.__module__), "__dict__", {})
+    values = [globals_.get(name) for name in names_used(fn)]
+    values += [c.cell_contents for c in getattr(fn, "__closure__", None) or ()
+               if c.cell_contents is not None]
+    used = used + [originals[id(v)] for v in values if id(v) in originals]
+    if used:
+        raise CheckError(f"{tried} calls {used[0]}, which the exercise rules out: {why}")

@@ -1,0 +1,128 @@
+"""`keep_going` and `summary`: how student notebooks run every check cell (SHARED_DECISIONS 1)."""
+import pytest
+
+import lib.checks
+from lib.checks import NOT_IMPLEMENTED, CheckError, exercise, expect
+
+
+@pytest.fixture(autouse=True)
+def fresh_state():
+    """Each test starts (and leaves) the default: raise, nothing recorded."""
+    saved = dict(lib.checks.core._results)
+    lib.checks.core._results.clear()
+    lib.checks.keep_going(False)
+    yield
+    lib.checks.keep_going(False)
+    lib.checks.core._results.clear()
+    lib.checks.core._results.update(saved)
+
+
+@exercise("double", section="a test section")
+def check_double(double):
+    expect(double(2) == 4, f"double(2) returned {double(2)!r}, expected 4.")
+
+
+def good(x):
+    return 2 * x
+
+
+def wrong(x):
+    return x + 1
+
+
+def stub(x):
+    raise NotImplementedError
+
+
+def test_default_raises_and_records():
+    with pytest.raises(CheckError, match=r"double\(2\) returned 3, expected 4"):
+        check_double(wrong)
+    with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
+        check_double(stub)
+    assert lib.checks.summary() == {"double": NOT_IMPLEMENTED}
+
+
+def test_keep_going_prints_instead_of_raising(capsys):
+    lib.checks.keep_going()
+    assert check_double(wrong) is None
+    out = capsys.readouterr().out
+    assert out.startswith("✘ double: double(2) returned 3, expected 4.")
+    assert "Reread: a test section." in out
+    check_double(stub)
+    assert f"✘ double: {NOT_IMPLEMENTED}" in capsys.readouterr().out
+
+
+def test_keep_going_off_restores_raising():
+    lib.checks.keep_going()
+    lib.checks.keep_going(False)
+    with pytest.raises(CheckError):
+        check_double(wrong)
+
+
+def test_summary_lists_every_check_that_ran(capsys):
+    @exercise("triple", section="s")
+    def check_triple(triple):
+        expect(triple(1) == 3, "triple(1) is not 3.")
+
+    @exercise("half", section="s")
+    def check_half(half):
+        expect(half(4) == 2, "half(4) is not 2.")
+
+    lib.checks.keep_going()
+    check_double(good)
+    check_triple(stub)
+    check_half(good)
+    capsys.readouterr()
+    got = lib.checks.summary()
+    assert got == {"double": "passed", "triple": NOT_IMPLEMENTED, "half": "failed"}
+    out = capsys.readouterr().out
+    assert f"Exercises checked: 3; 1 passed, 1 failed, 1 {NOT_IMPLEMENTED}." in out
+    assert "✔ double: passed" in out and "✘ half: failed" in out
+    assert f"triple: {NOT_IMPLEMENTED}" in out
+
+
+def test_latest_run_of_a_check_counts():
+    lib.checks.keep_going()
+    check_double(wrong)
+    assert lib.checks.summary()["double"] == "failed"
+    check_double(good)
+    assert lib.checks.summary() == {"double": "passed"}
+
+
+def test_summary_with_nothing_run(capsys):
+    assert lib.checks.summary() == {}
+    assert "No exercise has been checked yet" in capsys.readouterr().out
+
+
+def test_keep_going_survives_a_check_that_stops_with_another_error(capsys):
+    @exercise("broken", section="s")
+    def check_broken(f):
+        return f(None) + 1  # TypeError when f returns None
+
+    with pytest.raises(TypeError):
+        check_broken(lambda x: x)
+    lib.checks.keep_going()
+    check_broken(lambda x: x)
+    out = capsys.readouterr().out
+    assert "✘ broken: the check stopped with TypeError" in out
+    assert lib.checks.summary()["broken"] == "failed"
+
+
+def test_students_traceback_is_chained_and_printed(capsys):
+    def crashing(x):
+        return x.nonexistent_method()
+
+    @exercise("chained", section="s")
+    def check_chained(f):
+        try:
+            f(2)
+        except AttributeError as e:
+            raise CheckError("f(2) raised AttributeError.") from e
+
+    with pytest.raises(CheckError) as info:
+        check_chained(crashing)
+    assert isinstance(info.value.__cause__, AttributeError)
+    lib.checks.keep_going()
+    check_chained(crashing)
+    out = capsys.readouterr().out
+    assert "Your code raised this" in out and "x.nonexistent_method()" in out
