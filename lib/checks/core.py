@@ -196,6 +196,9 @@ def expect_close(got, expected, tried, hint="", atol=1e-5, rtol=1e-4):
             what = f"a tensor of shape {tuple(got.shape)} in which {_difference(got, expected)}"
         else:
             what = f"{describe(got)}, expected {describe(expected)}"
+            if got.shape == expected.shape:
+                gap = (got.detach().cpu().double() - expected.double()).abs().max().item()
+                what += f" (largest difference {gap:.3g}; allowed: {atol:g} + {rtol:g} x |expected|)"
         raise CheckError(f"{tried} returned {what}." + (f" Hint: {hint}" if hint else ""))
 
 
