@@ -135,6 +135,9 @@ def describe(x):
     if x is None:
         return "None"
     text = repr(x)
+    if isinstance(x, (list, tuple, dict, set)):
+        return f"a {type(x).__name__} {text}" if len(text) <= 80 else \
+            f"a {type(x).__name__} {text[:60]}..."
     return text if len(text) <= 80 else f"a {type(x).__name__} ({text[:60]}...)"
 
 

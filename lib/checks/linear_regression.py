@@ -102,8 +102,7 @@ def check_save_hyperparameters(HyperParameters):
     tried = "B(a=1, b='two', c=3) with save_hyperparameters(ignore=['c'])"
     for name, value in (("a", 1), ("b", "two")):
         expect(getattr(obj, name, None) == value,
-               f"{tried} gave self.{name} = {describe(getattr(obj, name, '<missing>'))}, "
-               f"expected {value!r}. Hint: read the caller's arguments with "
+               f"{tried} gave {_attribute(obj, name)}, expected self.{name} = {value!r}. Hint: read the caller's arguments with "
                "inspect.currentframe().f_back.f_locals and setattr each one.")
     expect(not hasattr(obj, "c"),
            f"{tried} set self.c = {getattr(obj, 'c', None)!r}, but c is in ignore. Hint: skip "
@@ -115,23 +114,28 @@ def check_save_hyperparameters(HyperParameters):
            "argument, so the variables were read from its own frame. Read the caller's: "
            "inspect.currentframe().f_back.")
     expect(getattr(d, "x", None) == [7] and getattr(d, "y", None) == 2.5,
-           f"D(x=[7]) with default y=2.5 gave x={describe(getattr(d, 'x', '<missing>'))}, "
-           f"y={describe(getattr(d, 'y', '<missing>'))}; expected [7] and 2.5 (defaults "
-           "count too).")
+           f"D(x=[7]) with default y=2.5 gave {_attribute(d, 'x')} and {_attribute(d, 'y')}; "
+           "expected [7] and 2.5 (defaults count too).")
     e = call(E, "E(lr=0.1, data='big'), whose __init__ calls "
                 "self.save_hyperparameters(ignore=('data', 'net'))", lr=0.1, data="big")
     expect(getattr(e, "lr", None) == 0.1 and not hasattr(e, "data") and not hasattr(e, "net"),
            "E(lr=0.1, data='big') with ignore=('data', 'net') (a tuple) gave "
-           f"lr={describe(getattr(e, 'lr', '<missing>'))}, data="
-           f"{describe(getattr(e, 'data', '<missing>'))}; expected lr=0.1 and no data or net "
-           "attribute: ignore may be any sequence of names.")
+           f"{_attribute(e, 'lr')} and {_attribute(e, 'data')}; expected lr=0.1 and no data "
+           "or net attribute: ignore may be any sequence of names.")
     # Two objects keep their own values (no sharing through the class).
     first, second = call(D, "D(1)", 1), call(D, "D(2)", 2)
     expect(getattr(first, "x", None) == 1 and getattr(second, "x", None) == 2,
-           f"after D(1) and D(2), the first has x = {describe(getattr(first, 'x', None))}: "
+           f"after D(1) and D(2), the first has {_attribute(first, 'x')}: "
            "store the values on the object (setattr(self, ...)), not on its class or in a "
            "dictionary the class shares.")
     return "saves the arguments, skips the ignored ones"
+
+
+def _attribute(obj, name):
+    """`self.<name> = <value>` in words, or that it is missing."""
+    if not hasattr(obj, name):
+        return f"no attribute {name}"
+    return f"self.{name} = {describe(getattr(obj, name))}"
 
 
 def _loss_value(got, tried):
