@@ -118,7 +118,9 @@ def call(fn, tried, *args, hint="", **kwargs):
     except (NotImplementedError, CheckError):
         raise
     except Exception as e:  # noqa: BLE001 - whatever the student's code raised
-        raise CheckError(f"{tried} raised {type(e).__name__}: {e}"
+        said = str(e).rstrip()
+        raise CheckError(f"{tried} raised {type(e).__name__}: {said}"
+                         + ("" if said.endswith((".", "!", "?")) else ".")
                          + (f" Hint: {hint}" if hint else "")) from e
 
 
@@ -136,8 +138,10 @@ def describe(x):
         return "None"
     text = repr(x)
     if isinstance(x, (list, tuple, dict, set)):
-        return f"a {type(x).__name__} {text}" if len(text) <= 80 else \
-            f"a {type(x).__name__} {text[:60]}..."
+        if len(text) <= 80:
+            return f"a {type(x).__name__} {text}"
+        kinds = sorted({type(v).__name__ for v in x})
+        return f"a {type(x).__name__} of {len(x)} items ({', '.join(kinds)})"
     return text if len(text) <= 80 else f"a {type(x).__name__} ({text[:60]}...)"
 
 
