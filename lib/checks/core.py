@@ -211,9 +211,13 @@ def expect_close(got, expected, tried, hint="", atol=1e-5, rtol=1e-4):
 
 def expect_unchanged(x, before, tried, hint="return a new tensor instead of writing into it"):
     """Fail unless tensor `x` still equals the copy `before` taken before the call."""
-    if not (x.shape == before.shape and torch.equal(x.detach(), before)):
-        raise CheckError(f"{tried} changed its input in place (its values are now "
-                         f"{describe(x.detach())}); {hint}.")
+    if x.shape != before.shape:
+        raise CheckError(f"{tried} changed its input in place (its shape is now "
+                         f"{tuple(x.shape)}, was {tuple(before.shape)}); {hint}.")
+    if not torch.equal(x.detach(), before):
+        now = (describe(x.detach()) if x.numel() <= 12 else
+               f"{int((x.detach() != before).sum())} of its {x.numel()} entries differ")
+        raise CheckError(f"{tried} changed its input in place ({now}); {hint}.")
 
 
 # --- forbidden shortcuts -----------------------------------------------------------------
