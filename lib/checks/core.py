@@ -2,7 +2,7 @@
 
 - `exercise(name, section)` turns a check function into a self-check: it passes by printing
   one line and fails by raising `CheckError` (or, after `keep_going()`, by printing);
-- `call(fn, tried, ...)` calls the student's code: a stub's `NotImplementedError` passes
+- `call(fn, tried, ...)` calls the student's code (`outcome` when an error is expected): a stub's `NotImplementedError` passes
   through (reported as "not implemented yet"), any other error becomes a `CheckError` saying
   what was tried, with the student's own error chained to it (`from e`), traceback and all;
 - `expect`, `expect_tensor`, `expect_shape`, `expect_close`, `expect_unchanged` fail with a
@@ -107,21 +107,31 @@ def exercise(name, section):
     return decorate
 
 
+def outcome(fn, *args, **kwargs):
+    """Call the student's `fn(*args, **kwargs)`: `(result, None)`, or `(None, error)` when
+    it raised. A stub's NotImplementedError passes through (it means "not implemented yet").
+    """
+    try:
+        return fn(*args, **kwargs), None
+    except (NotImplementedError, CheckError):
+        raise
+    except Exception as e:  # noqa: BLE001 - whatever the student's code raised
+        return None, e
+
+
 def call(fn, tried, *args, hint="", **kwargs):
     """Call the student's `fn(*args, **kwargs)`; `tried` says in words what that call is.
 
     A stub's NotImplementedError passes through; any other error becomes a CheckError
     naming `tried` (plus `hint`), chained to the student's error so its traceback shows.
     """
-    try:
-        return fn(*args, **kwargs)
-    except (NotImplementedError, CheckError):
-        raise
-    except Exception as e:  # noqa: BLE001 - whatever the student's code raised
-        said = str(e).rstrip()
-        raise CheckError(f"{tried} raised {type(e).__name__}: {said}"
+    result, error = outcome(fn, *args, **kwargs)
+    if error is not None:
+        said = str(error).rstrip()
+        raise CheckError(f"{tried} raised {type(error).__name__}: {said}"
                          + ("" if said.endswith((".", "!", "?")) else ".")
-                         + (f" Hint: {hint}" if hint else "")) from e
+                         + (f" Hint: {hint}" if hint else "")) from error
+    return result
 
 
 # --- describing and comparing values ---------------------------------------------------

@@ -3,7 +3,8 @@ import torch
 import torch.nn.functional as F
 
 from .core import (CheckError, call, describe, exercise, expect, expect_close,
-                   expect_no_shortcut, expect_shape, expect_unchanged, same, watching)
+                   expect_no_shortcut, expect_shape, expect_unchanged, outcome, same,
+                   watching)
 
 __all__ = ["check_relu", "check_mlp_forward", "check_prelu"]
 
@@ -97,23 +98,19 @@ def check_mlp_forward(mlp_forward):
         X0, params0 = X.clone(), [(W.clone(), b.clone()) for W, b in params]
         tried = (f"mlp_forward(X of shape {x_shape}, params for layer sizes "
                  f"{' -> '.join(map(str, sizes))})")
-        try:
-            got = mlp_forward(X, params)
-        except (NotImplementedError, CheckError):
-            raise
-        except Exception as e:  # noqa: BLE001 - the student's code raised: say what to look at
-            try:
-                mlp_forward(X.reshape(X.shape[0], -1), params)
-            except Exception:  # noqa: BLE001
+        got, error = outcome(mlp_forward, X, params)
+        if error is not None:
+            _, flat_error = outcome(mlp_forward, X.reshape(X.shape[0], -1), params)
+            if flat_error is not None:
                 raise CheckError(
-                    f"{tried} raised {type(e).__name__}: {e}. Check the shapes of each "
+                    f"{tried} raised {type(error).__name__}: {error}. Check the shapes of each "
                     "product: flatten with X.reshape(X.shape[0], -1), not a fixed size such "
                     "as 784; H has shape (batch, n_in) and W has shape (n_in, n_out); use "
-                    "every (W, b) pair in params, in order, however many there are.") from e
+                    "every (W, b) pair in params, in order, however many there are.") from error
             raise CheckError(
-                f"{tried} raised {type(e).__name__}: {e}. The examples arrive with shape "
-                f"{x_shape}; flatten each one into a row, X.reshape(X.shape[0], -1), before "
-                "the first matrix product.") from e
+                f"{tried} raised {type(error).__name__}: {error}. The examples arrive with "
+                f"shape {x_shape}; flatten each one into a row, X.reshape(X.shape[0], -1), "
+                "before the first matrix product.") from error
         expect_unchanged(X, X0, tried + " (X)")
         for (W, b), (W0, b0) in zip(params, params0):
             expect_unchanged(W, W0, tried + " (a weight in params)")
