@@ -254,7 +254,7 @@ def test_softmax_shifting_by_the_minimum_or_mean_fails(shift):
 
 
 def test_softmax_float32_only_fails():
-    with pytest.raises(lib.checks.CheckError, match="dtype torch.float32, expected float64"):
+    with pytest.raises(lib.checks.CheckError, match="dtype torch.float32, expected torch.float64"):
         checks.check_stable_softmax(lambda X: stable_softmax(X.float()))
 
 
