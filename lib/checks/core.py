@@ -164,10 +164,10 @@ def same(got, expected, atol=1e-6, rtol=1e-5):
                                atol=atol, rtol=rtol))
 
 
-def _difference(got, expected):
+def _difference(got, expected, atol, rtol):
     """Where two same-shaped tensors differ most, in words (for tensors too big to print)."""
     g, e = got.detach().cpu().double(), expected.detach().cpu().double()
-    bad = ~torch.isclose(g, e, atol=0, rtol=0, equal_nan=False)
+    bad = ~torch.isclose(g, e, atol=atol, rtol=rtol, equal_nan=False)
     diff = (g - e).abs().nan_to_num(nan=float("inf"))
     idx = np.unravel_index(int(diff.reshape(-1).argmax()), tuple(g.shape))
     idx = tuple(int(i) for i in idx)
@@ -210,7 +210,7 @@ def expect_close(got, expected, tried, hint="", atol=1e-5, rtol=1e-4):
     expect(not got.is_complex(), f"{tried} returned a complex tensor, expected real values.")
     if not same(got, expected, atol=atol, rtol=rtol):
         if got.numel() > 12:
-            what = f"a tensor of shape {tuple(got.shape)} in which {_difference(got, expected)}"
+            what = f"a tensor of shape {tuple(got.shape)} in which {_difference(got, expected, atol, rtol)}"
         else:
             what = f"{describe(got)}, expected {describe(expected)}"
             if got.shape == expected.shape:

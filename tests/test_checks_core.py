@@ -1,4 +1,4 @@
-"""`keep_going` and `summary`: how student notebooks run every check cell (SHARED_DECISIONS 1)."""
+"""The checks core: keep_going and summary (SHARED_DECISIONS 1), call, expect_close, watching."""
 import pytest
 
 import lib.checks
@@ -126,3 +126,45 @@ def test_students_traceback_is_chained_and_printed(capsys):
     check_chained(crashing)
     out = capsys.readouterr().out
     assert "Your code raised this" in out and "x.nonexistent_method()" in out
+
+
+def test_big_tensors_that_differ_say_where_not_just_their_shape():
+    # "returned a tensor of shape (5, 4), expected a tensor of shape (5, 4)" said nothing.
+    from lib.checks.core import expect_close
+    import torch
+    expected = torch.zeros(5, 4)
+    got = expected.clone()
+    got[3, 2] = 0.5
+    with pytest.raises(CheckError, match=r"shape \(5, 4\) in which 1 of its 20 entries differ.*index \(3, 2\) it has 0.5 where 0 was expected"):
+        expect_close(got, expected, "f(X)")
+
+
+def test_small_tensors_that_look_equal_show_the_difference():
+    from lib.checks.core import expect_close
+    import torch
+    with pytest.raises(CheckError, match=r"largest difference 0.001"):
+        expect_close(torch.tensor([1.001]), torch.tensor([1.0]), "f(x)", atol=1e-6, rtol=1e-6)
+
+
+def test_call_keeps_the_students_error_and_says_what_was_tried():
+    from lib.checks.core import call
+
+    def student(x):
+        return x.missing
+
+    with pytest.raises(CheckError, match=r"student\(3\) raised AttributeError: .*missing.* Hint: h") as info:
+        call(student, "student(3)", 3, hint="h")
+    assert isinstance(info.value.__cause__, AttributeError)
+    with pytest.raises(NotImplementedError):
+        call(stub, "stub(1)", 1)
+
+
+def test_watching_records_and_restores():
+    import torch
+    from lib.checks.core import watching
+    original = torch.relu
+    with watching({"torch.relu": (torch, "relu"), "Tensor.clamp": (torch.Tensor, "clamp")}) as used:
+        torch.relu(torch.ones(1))
+        torch.ones(1).clamp(min=0)
+    assert used == ["torch.relu", "Tensor.clamp"]
+    assert torch.relu is original and "clamp" not in torch.Tensor.__dict__
