@@ -168,3 +168,20 @@ def test_watching_records_and_restores():
         torch.ones(1).clamp(min=0)
     assert used == ["torch.relu", "Tensor.clamp"]
     assert torch.relu is original and "clamp" not in torch.Tensor.__dict__
+
+
+def test_call_gives_a_hint_only_for_the_errors_it_is_about():
+    from lib.checks.core import call
+    hint = {RuntimeError: "check the shapes."}
+    with pytest.raises(CheckError) as info:
+        call(lambda: undefined_name, "f()", hint=hint)  # noqa: F821 - a NameError on purpose
+    assert "Hint" not in str(info.value) and "raised NameError" in str(info.value)
+    with pytest.raises(CheckError, match="Hint: check the shapes"):
+        call(lambda: torch_ones_mismatch(), "f()", hint=hint)
+    with pytest.raises(CheckError, match="Hint: it was a KeyError"):
+        call(lambda: {}["k"], "f()", hint=lambda e: f"it was a {type(e).__name__}")
+
+
+def torch_ones_mismatch():
+    import torch
+    return torch.ones(2) + torch.ones(3)

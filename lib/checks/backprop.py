@@ -91,10 +91,10 @@ def check_grads_with_bias(grads_with_bias):
         tried = f"grads_with_bias on a batch of {n}, d={d}, h={h}, q={q}, lambd={lambd}{big}"
         with watching(_AUTOGRAD) as used:
             got = call(grads_with_bias, tried, X, y, W1, b1, W2, b2, lambd,
-                       hint="Check the shapes: each gradient has the shape of its parameter, "
-                            "so dJ/dW (outputs, inputs) = G.T @ (layer input), where G, the "
-                            "gradient with respect to the layer's output, has shape "
-                            "(batch, outputs).")
+                       hint={RuntimeError: "Check the shapes: each gradient has the shape of "
+                             "its parameter, so dJ/dW (outputs, inputs) = G.T @ (layer input), "
+                             "where G, the gradient with respect to the layer's output, has "
+                             "shape (batch, outputs)."})
         expect_no_shortcut(grads_with_bias, used, _AUTOGRAD, "grads_with_bias",
                            "derive the gradients and compute them with the backward "
                            "equations; autograd is what they are checked against.")
@@ -188,8 +188,9 @@ def check_numerical_grad(numerical_grad):
         V0 = V.clone()
         tried = f"numerical_grad(lambda U: tanh(U).sum(), {text}) with the default eps"
         got = call(numerical_grad, tried, lambda U: torch.tanh(U).sum(), V,
-                   hint="the function must work for a tensor of any shape: number the entries "
-                        "with W.numel() and reshape, or use itertools.product over W.shape.")
+                   hint={(IndexError, ValueError, RuntimeError, TypeError):
+                         "the function must work for a tensor of any shape: number the entries "
+                         "with W.numel() and reshape, or use itertools.product over W.shape."})
         expect_unchanged(V, V0, tried, hint="perturb a copy, or restore each entry")
         expect_close(got, 1 - torch.tanh(V0) ** 2, tried, atol=1e-7, rtol=1e-6,
                      hint="the default eps should be small (about 1e-6), as the exercise's "

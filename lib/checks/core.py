@@ -124,9 +124,15 @@ def call(fn, tried, *args, hint="", **kwargs):
 
     A stub's NotImplementedError passes through; any other error becomes a CheckError
     naming `tried` (plus `hint`), chained to the student's error so its traceback shows.
+    `hint` is a string, a dict from exception types to the hint for those only (so that a
+    NameError never gets a hint about shapes), or a function of the error.
     """
     result, error = outcome(fn, *args, **kwargs)
     if error is not None:
+        if callable(hint):
+            hint = hint(error)
+        elif isinstance(hint, dict):
+            hint = next((h for types, h in hint.items() if isinstance(error, types)), "")
         said = str(error).rstrip()
         raise CheckError(f"{tried} raised {type(error).__name__}: {said}"
                          + ("" if said.endswith((".", "!", "?")) else ".")

@@ -89,8 +89,8 @@ def _expect_identity_and_zeros(call_p0, call_p1, tried_p0, tried_p1):
     expect_close(out, X, tried_p0, hint="with p = 0 nothing is dropped and 1 / (1 - 0) = 1, "
                  "so the output equals the input.")
     out = call(call_p1, tried_p1, X.clone(),
-               hint="with p = 1 the division by 1 - p is a division by zero: return "
-                    "torch.zeros_like(X) in that case.")
+               hint={ZeroDivisionError: "with p = 1 the division by 1 - p is a division by "
+                                        "zero: return torch.zeros_like(X) in that case."})
     expect_shape(out, X.shape, tried_p1)
     expect(bool(torch.isfinite(out).all()),
            f"{tried_p1} returned nan or inf: with p = 1 the division by 1 - p is a division by "

@@ -54,8 +54,8 @@ def _check_layer(model, index, n_in, n_out, tried):
 
 def _build(XavierMLP, tried, **kwargs):
     model = call(XavierMLP, tried, **kwargs,
-                 hint="build self.net first, then initialize self.net[1].weight and "
-                      "self.net[3].weight (they do not exist before).")
+                 hint={AttributeError: "build self.net first, then initialize "
+                       "self.net[1].weight and self.net[3].weight (they do not exist before)."})
     net = getattr(model, "net", None)
     expect(isinstance(net, nn.Sequential),
            f"{tried} has no self.net of type nn.Sequential (got {describe(net)}).")

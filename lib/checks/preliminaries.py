@@ -111,8 +111,8 @@ def control_flow_f(a):
 
 def _expect_gradient(grad_at, f, x, expected, tried, hint):
     got = call(grad_at, tried, f, x,
-               hint="if f(x) is not a single number, call backward on f(x).sum()."
-               if x.dim() else "")
+               hint={RuntimeError: "if f(x) is not a single number, call backward on "
+                                   "f(x).sum()."} if x.dim() else "")
     if isinstance(got, tuple) and len(got) == 1:
         raise CheckError(f"{tried} returned a tuple holding one tensor; torch.autograd.grad "
                          "returns a tuple: return its element, the gradient itself.")

@@ -26,9 +26,9 @@ def check_stable_softmax(stable_softmax):
     X = torch.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])  # (2, 3): rows and columns differ
     tried = "stable_softmax(tensor([[1., 2., 3.], [0., 0., 0.]]))"
     got = call(stable_softmax, tried, X,
-                hint="if the sizes do not match, keep the summed axis: "
-                     "X_exp.sum(dim=1, keepdim=True) has shape (2, 1) and broadcasts over "
-                     "each row; X_exp.sum(dim=1) has shape (2,) and does not.")
+                hint={RuntimeError: "if the sizes do not match, keep the summed axis: "
+                      "X_exp.sum(dim=1, keepdim=True) has shape (2, 1) and broadcasts over "
+                      "each row; X_exp.sum(dim=1) has shape (2,) and does not."})
     expect_shape(got, (2, 3), tried)
     rows = got.sum(dim=1)
     if not torch.allclose(rows, torch.ones(2), atol=1e-5):
@@ -73,6 +73,17 @@ def check_stable_softmax(stable_softmax):
     return "rows sum to 1, large logits stay finite, the input is left alone"
 
 
+def _accuracy_hint(error):
+    """The hint for an error raised by the student's accuracy on a 4 x 3 Y_hat."""
+    if not isinstance(error, RuntimeError):
+        return ""
+    if "dtype" in str(error):
+        return "a mean needs floats: convert the booleans with .float() first."
+    return ("Y_hat has one row per example: the argmax over dim=1 gives one prediction per "
+            "example (4 here), the argmax over dim=0 one per class (3), which cannot be "
+            "compared with the 4 labels.")
+
+
 def _fraction(got, tried, expected):
     """The student's averaged accuracy as a float, or a failure naming what came back."""
     if isinstance(got, torch.Tensor) and got.numel() == 1:
@@ -98,10 +109,7 @@ def check_accuracy(accuracy):
     tried = ("accuracy(Y_hat, tensor([1, 2, 2, 0])) with 4 examples, 3 classes, "
              "predictions [1, 0, 2, 1]")
     got = call(accuracy, tried, Y_hat, Y,
-               hint="Y_hat has one row per example: the argmax over dim=1 gives one prediction "
-                    "per example (4 here), the argmax over dim=0 one per class (3), which "
-                    "cannot be compared with the 4 labels. A mean needs floats: convert the "
-                    "booleans with .float() first.")
+               hint=_accuracy_hint)
     expect_unchanged(Y_hat, Y_hat0, tried + " (Y_hat)")
     expect_unchanged(Y, Y0, tried + " (Y)")
     value = _fraction(got, tried, 0.5)
@@ -246,14 +254,16 @@ def check_show_images(show_images):
         arrays = [np.full((3, 3), 0.25), np.eye(3)]
         tried = "show_images([two 3x3 numpy arrays], 1, 2)"
         axes = _flat_axes(call(show_images, tried, arrays, 1, 2,
-                               hint="the images may be numpy arrays as well as tensors: "
-                                    "convert only tensors (torch.is_tensor(img))."), tried, 2)
+                               hint={(AttributeError, TypeError):
+                                     "the images may be numpy arrays as well as tensors: "
+                                     "convert only tensors (torch.is_tensor(img))."}), tried, 2)
         expect([len(ax.images) for ax in axes] == [1, 1],
                f"{tried}: expected one image in each of the two cells.")
         tried = "show_images(one 4x6 image, 1, 1)"
         _flat_axes(call(show_images, tried, imgs[:1], 1, 1,
-                        hint="for a 1 x 1 grid plt.subplots returns a single Axes; pass "
-                             "squeeze=False to always get an array."), tried, 1)
+                        hint={(AttributeError, TypeError):
+                              "for a 1 x 1 grid plt.subplots returns a single Axes; pass "
+                              "squeeze=False to always get an array."}), tried, 1)
     finally:  # the check's own figures are not part of the page
         for num in set(plt.get_fignums()) - before:
             plt.close(num)
