@@ -185,3 +185,24 @@ def test_call_gives_a_hint_only_for_the_errors_it_is_about():
 def torch_ones_mismatch():
     import torch
     return torch.ones(2) + torch.ones(3)
+
+
+def test_the_students_traceback_starts_in_the_students_code(capsys):
+    import traceback
+
+    def student(x):
+        return x.missing
+
+    @exercise("tb", section="s")
+    def check_tb(f):
+        from lib.checks.core import call
+        call(f, "f(1)", 1)
+
+    with pytest.raises(CheckError) as info:
+        check_tb(student)
+    frames = traceback.extract_tb(info.value.__cause__.__traceback__)
+    assert frames[0].name == "student"
+    lib.checks.keep_going()
+    check_tb(student)
+    out = capsys.readouterr().out
+    assert "return x.missing" in out and "in outcome" not in out

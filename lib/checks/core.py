@@ -13,6 +13,7 @@
 """
 import contextlib
 import functools
+import os
 import sys
 import traceback
 
@@ -116,7 +117,16 @@ def outcome(fn, *args, **kwargs):
     except (NotImplementedError, CheckError):
         raise
     except Exception as e:  # noqa: BLE001 - whatever the student's code raised
-        return None, e
+        return None, e.with_traceback(_students_frames(e.__traceback__))
+
+
+def _students_frames(tb):
+    """The traceback without its first frames inside lib.checks: the student's part."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    while tb is not None and tb.tb_next is not None and \
+            os.path.dirname(os.path.abspath(tb.tb_frame.f_code.co_filename)) == here:
+        tb = tb.tb_next
+    return tb
 
 
 def call(fn, tried, *args, hint="", **kwargs):
