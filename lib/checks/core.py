@@ -2,14 +2,16 @@
 
 - `exercise(name, section)` turns a check function into a self-check: it passes by printing
   one line and fails by raising `CheckError` (or, after `keep_going()`, by printing);
-- `call(fn, tried, ...)` calls the student's code (`outcome` when an error is expected): a stub's `NotImplementedError` passes
+- `call(fn, tried, ...)` calls the student's code: a stub's `NotImplementedError` passes
   through (reported as "not implemented yet"), any other error becomes a `CheckError` saying
-  what was tried, with the student's own error chained to it (`from e`), traceback and all;
+  what was tried, with the student's own error chained to it (`from e`), traceback and all
+  (`outcome` is the same call for the cases where an error is the right answer);
 - `expect`, `expect_tensor`, `expect_shape`, `expect_close`, `expect_unchanged` fail with a
   message that says what was tried, what came back and what was expected;
 - `same(got, expected)` answers "is this that tensor?" without ever raising, to name a
   mistake by recognising the wrong answer it produces;
-- `watching(shortcuts)` records which forbidden library shortcuts the student's code calls.
+- `watching(shortcuts)` records which forbidden library shortcuts the student's code calls,
+  `expect_no_shortcut` fails if it called one or refers to one by name.
 """
 import contextlib
 import functools
@@ -226,12 +228,14 @@ def expect_close(got, expected, tried, hint="", atol=1e-5, rtol=1e-4):
     expect(not got.is_complex(), f"{tried} returned a complex tensor, expected real values.")
     if not same(got, expected, atol=atol, rtol=rtol):
         if got.numel() > 12:
-            what = f"a tensor of shape {tuple(got.shape)} in which {_difference(got, expected, atol, rtol)}"
+            what = (f"a tensor of shape {tuple(got.shape)} in which "
+                    f"{_difference(got, expected, atol, rtol)}")
         else:
             what = f"{describe(got)}, expected {describe(expected)}"
             if got.shape == expected.shape:
                 gap = (got.detach().cpu().double() - expected.double()).abs().max().item()
-                what += f" (largest difference {gap:.3g}; allowed: {atol:g} + {rtol:g} x |expected|)"
+                what += (f" (largest difference {gap:.3g}; allowed: {atol:g} + {rtol:g} "
+                         "x |expected|)")
         raise CheckError(f"{tried} returned {what}." + (f" Hint: {hint}" if hint else ""))
 
 

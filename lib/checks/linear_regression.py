@@ -102,7 +102,8 @@ def check_save_hyperparameters(HyperParameters):
     tried = "B(a=1, b='two', c=3) with save_hyperparameters(ignore=['c'])"
     for name, value in (("a", 1), ("b", "two")):
         expect(getattr(obj, name, None) == value,
-               f"{tried} gave {_attribute(obj, name)}, expected self.{name} = {value!r}. Hint: read the caller's arguments with "
+               f"{tried} gave {_attribute(obj, name)}, expected self.{name} = {value!r}. "
+               "Hint: read the caller's arguments with "
                "inspect.currentframe().f_back.f_locals and setattr each one.")
     expect(not hasattr(obj, "c"),
            f"{tried} set self.c = {getattr(obj, 'c', None)!r}, but c is in ignore. Hint: skip "
