@@ -18,6 +18,7 @@ import functools
 import os
 import sys
 import traceback
+import types
 
 import numpy as np
 import torch
@@ -289,11 +290,12 @@ def names_used(fn):
     if isinstance(fn, type):
         names = set()
         for value in vars(fn).values():
-            if callable(value) and hasattr(value, "__code__"):
+            if isinstance(value, types.FunctionType):
                 names |= names_used(value)
         return names
-    code = getattr(fn, "__code__", None)
-    names, stack = set(), [code] if code is not None else []
+    if isinstance(fn, types.MethodType):
+        fn = fn.__func__
+    names, stack = set(), [fn.__code__] if isinstance(fn, types.FunctionType) else []
     while stack:
         c = stack.pop()
         names.update(c.co_names)
@@ -304,12 +306,12 @@ def names_used(fn):
 def expect_no_shortcut(fn, used, shortcuts, tried, why):
     """Fail if `fn` called (`used`) or refers by a global name to one of `shortcuts`."""
     originals = {id(getattr(o, a, None)): shown for shown, (o, a) in shortcuts.items()}
-    globals_ = getattr(fn, "__globals__", {})
+    globals_ = fn.__globals__ if isinstance(fn, types.FunctionType) else {}
     if isinstance(fn, type):
         globals_ = getattr(sys.modules.get(fn.__module__), "__dict__", {})
     values = [globals_.get(name) for name in names_used(fn)]
-    values += [c.cell_contents for c in getattr(fn, "__closure__", None) or ()
-               if c.cell_contents is not None]
+    closure = fn.__closure__ if isinstance(fn, types.FunctionType) else None
+    values += [c.cell_contents for c in closure or () if c.cell_contents is not None]
     used = used + [originals[id(v)] for v in values if id(v) in originals]
     if used:
         raise CheckError(f"{tried} calls {used[0]}, which the exercise rules out: {why}")

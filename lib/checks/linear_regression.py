@@ -20,11 +20,20 @@ _NO_GRAD_HINT = ("autograd refuses to record an in-place update of a parameter; 
                  "inside `with torch.no_grad():` (or decorate step with @torch.no_grad()).")
 
 
+def _optimizer(SGD, tried, params, lr):
+    """SGD(params, lr=lr), or a failure if that is not an object with step and zero_grad."""
+    opt = call(SGD, tried, params, lr=lr)
+    expect(callable(getattr(opt, "step", None)) and callable(getattr(opt, "zero_grad", None)),
+           f"{tried} gave {describe(opt)}, expected an optimizer object with the methods "
+           "step() and zero_grad(): SGD must be a class.")
+    return opt
+
+
 @exercise("SGD", section="'Minibatch stochastic gradient descent' in the from-scratch section")
 def check_sgd(SGD):
     w, b = _params()
     w0, b0, gw, gb = w.detach().clone(), b.detach().clone(), w.grad.clone(), b.grad.clone()
-    opt = call(SGD, "SGD([w, b], lr=0.1)", [w, b], lr=0.1)
+    opt = _optimizer(SGD, "SGD([w, b], lr=0.1)", [w, b], lr=0.1)
     call(opt.step, "SGD([w, b], lr=0.1).step()",
          hint={RuntimeError: _NO_GRAD_HINT})
     tried = "SGD([w, b], lr=0.1).step() with w.grad = [[0.4], [-1.0]]"
@@ -54,12 +63,13 @@ def check_sgd(SGD):
                 "(param.grad.zero_()), or every step would also apply all the old gradients.")
     w2, b2 = _params()
     w2.grad = None
-    call(SGD([w2, b2], lr=0.5).zero_grad,
+    call(_optimizer(SGD, "SGD([w, b], lr=0.5)", [w2, b2], lr=0.5).zero_grad,
          "zero_grad() on a parameter whose .grad is None (never used in a backward pass)",
          hint={(AttributeError, TypeError): "skip parameters whose grad is None."})
     w3, b3 = _params()
     w30 = w3.detach().clone()
-    call(SGD([w3, b3], lr=0.5).step, "SGD([w, b], lr=0.5).step()")
+    call(_optimizer(SGD, "SGD([w, b], lr=0.5)", [w3, b3], lr=0.5).step,
+         "SGD([w, b], lr=0.5).step()")
     expect_close(w3, w30 - 0.5 * w3.grad, "SGD([w, b], lr=0.5).step()",
                  hint="use the learning rate passed to __init__ (store it, e.g. with "
                       "self.save_hyperparameters() or self.lr = lr).")
@@ -67,7 +77,7 @@ def check_sgd(SGD):
     # and step and zero_grad run again and again.
     w4, b4 = _params()
     tried = "SGD(a generator of [w, b], lr=0.1), as model.parameters() gives, after two steps"
-    opt = call(SGD, tried, (p for p in (w4, b4)), lr=0.1)
+    opt = _optimizer(SGD, tried, (p for p in (w4, b4)), lr=0.1)
     for _ in range(2):
         call(opt.step, f"{tried}: step()")
         call(opt.zero_grad, f"{tried}: zero_grad()")
@@ -84,6 +94,10 @@ def check_sgd(SGD):
 @exercise("save_hyperparameters",
           section="'Utilities' in the object-oriented design section")
 def check_save_hyperparameters(HyperParameters):
+    expect(isinstance(HyperParameters, type) and callable(
+               getattr(HyperParameters, "save_hyperparameters", None)),
+           f"check_save_hyperparameters was given {describe(HyperParameters)}, expected the "
+           "class MyHyperParameters, with a method save_hyperparameters(self, ignore=()).")
     class B(HyperParameters):
         def __init__(self, a, b, c=3):
             self.save_hyperparameters(ignore=["c"])

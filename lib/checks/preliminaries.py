@@ -27,6 +27,9 @@ def check_broadcast_shape(broadcast_shape):
             expect(isinstance(got, tuple),
                    f"{tried} returned {describe(got)}, expected the tuple {expected}"
                    + (": convert the list with tuple(...)." if isinstance(got, list) else "."))
+            expect(all(isinstance(v, numbers.Integral) for v in got),
+                   f"{tried} returned {describe(got)}, expected the tuple {expected}: a shape "
+                   "holds whole numbers (Python ints), one per axis.")
             if got == expected:
                 continue
             if 0 in a + b and got == tuple(max(p, q) for p, q in zip(

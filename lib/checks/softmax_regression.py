@@ -30,10 +30,11 @@ def check_stable_softmax(stable_softmax):
                       "X_exp.sum(dim=1, keepdim=True) has shape (2, 1) and broadcasts over "
                       "each row; X_exp.sum(dim=1) has shape (2,) and does not."})
     expect_shape(got, (2, 3), tried)
+    expect(got.is_floating_point(),
+           f"{tried} returned a tensor of dtype {got.dtype}, expected probabilities: floats.")
     rows = got.sum(dim=1)
-    if not torch.allclose(rows, torch.ones(2), atol=1e-5):
-        cols = got.sum(dim=0)
-        wrong_axis = torch.allclose(cols, torch.ones(3), atol=1e-5)
+    if not same(rows, torch.ones(2), atol=1e-5):
+        wrong_axis = same(got.sum(dim=0), torch.ones(3), atol=1e-5)
         raise CheckError(
             f"{tried}: the rows of the result sum to {describe(rows)}, but each row is one example "
             "and must sum to 1."
