@@ -206,3 +206,17 @@ def test_the_students_traceback_starts_in_the_students_code(capsys):
     check_tb(student)
     out = capsys.readouterr().out
     assert "return x.missing" in out and "in outcome" not in out
+
+
+def test_no_import_cycle():
+    # The core needs nothing from the package; each chapter module needs only the core.
+    import ast
+    import pathlib
+    folder = pathlib.Path(lib.checks.__file__).parent
+    for path in folder.glob("*.py"):
+        imported = {n.module for n in ast.walk(ast.parse(path.read_text()))
+                    if isinstance(n, ast.ImportFrom) and n.level == 1}
+        if path.name == "core.py":
+            assert imported == set(), imported
+        elif path.name != "__init__.py":
+            assert imported == {"core"}, (path.name, imported)
