@@ -12,7 +12,8 @@ __all__ = ["check_grads_with_bias", "check_numerical_grad"]
 SECTION = "the backpropagation chapter, 'Backpropagation'"
 
 
-def _same(got, expected, atol=1e-8):
+def _exact(got, expected, atol=1e-8):
+    """`same` at the tolerance of float64 formulas, which agree with autograd to ~1e-12."""
     return same(got, expected, atol=atol, rtol=1e-6)
 
 
@@ -34,30 +35,30 @@ def _autograd_grads(X, y, W1, b1, W2, b2, lambd):
 
 def _diagnose(name, got, expected, data_term_T, param, n, lambd, tried, is_bias):
     """Raise a CheckError naming the likely mistake in one gradient, or return if right."""
-    if _same(got, expected):
+    if _exact(got, expected):
         return
     if isinstance(got, torch.Tensor) and got.shape == expected.shape:
-        if _same(got, -expected):
+        if _exact(got, -expected):
             raise CheckError(f"{tried}: {name} has the wrong sign. The gradient points uphill "
                              "(the direction in which J grows); SGD subtracts it.")
-        if not is_bias and _same(got, expected - lambd * param):
+        if not is_bias and _exact(got, expected - lambd * param):
             raise CheckError(f"{tried}: {name} is missing the L2 term. J = L + s with "
                              f"s = lambda/2 (||W1||^2 + ||W2||^2), so add lambda * W to the "
                              "gradient of the loss.")
-        if not is_bias and data_term_T is not None and _same(got, data_term_T + lambd * param):
+        if not is_bias and data_term_T is not None and _exact(got, data_term_T + lambd * param):
             raise CheckError(f"{tried}: {name} is transposed in its data term: with rows as "
                              "examples, dJ/dW = G.T @ (layer input), where G is the gradient "
                              "with respect to the layer's output, shape (batch, outputs).")
-        if n > 1 and _same(got, (expected - lambd * param * (not is_bias)) * n
+        if n > 1 and _exact(got, (expected - lambd * param * (not is_bias)) * n
                            + lambd * param * (not is_bias)):
             raise CheckError(f"{tried}: {name} is {n} times too large: J averages the loss "
                              "over the batch, so dJ/dO carries a factor 1/batch "
                              "((softmax(O) - onehot(y)) / n).")
-        if is_bias and n > 1 and _same(got, expected / n):
+        if is_bias and n > 1 and _exact(got, expected / n):
             raise CheckError(f"{tried}: {name} is {n} times too small: the 1/batch of the "
                              "averaged loss is already in dJ/dO, so sum over the batch "
                              "(dim=0) instead of taking the mean.")
-        if is_bias and _same(got, expected + lambd * param):
+        if is_bias and _exact(got, expected + lambd * param):
             raise CheckError(f"{tried}: {name} includes an L2 term, but the penalty s covers "
                              "the weights only, not the biases.")
     elif isinstance(got, torch.Tensor) and got.shape == expected.T.shape:
@@ -164,16 +165,16 @@ def check_numerical_grad(numerical_grad):
     expect(got.dtype == W.dtype,
            f"{tried} returned dtype {got.dtype} for a {W.dtype} W: create the result with W's "
            "dtype (torch.zeros_like(W)), or the differences lose most of their digits.")
-    if not _same(got, expected, atol=1e-9):
-        if _same(got, _forward_difference(f, before, eps), atol=1e-9):
+    if not _exact(got, expected, atol=1e-9):
+        if _exact(got, _forward_difference(f, before, eps), atol=1e-9):
             raise CheckError(f"{tried} returned the one-sided difference (f(W + eps) - f(W)) "
                              "/ eps, whose error shrinks only like eps. Use the central "
                              "difference (f(W + eps) - f(W - eps)) / (2 eps), error ~ eps^2.")
-        if _same(got, 2 * expected, atol=1e-9):
+        if _exact(got, 2 * expected, atol=1e-9):
             raise CheckError(f"{tried} is twice the expected values: the two evaluations are "
                              "2 * eps apart, so divide by 2 * eps.")
         whole = (f(before + eps) - f(before - eps)) / (2 * eps)
-        if _same(got, torch.full_like(before, whole.item()), atol=1e-9):
+        if _exact(got, torch.full_like(before, whole.item()), atol=1e-9):
             raise CheckError(f"{tried} has the same value in every entry: it moved all of W "
                              "at once. Perturb one entry at a time (eps at entry i, 0 "
                              "elsewhere).")
