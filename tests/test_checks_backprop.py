@@ -110,3 +110,83 @@ def test_grads_wrong_type():
 def test_numerical_grad_wrong_answers(options, message):
     with pytest.raises(lib.checks.CheckError, match=message):
         checks.check_numerical_grad(lambda f, W, eps=1e-6: numerical_grad(f, W, eps, **options))
+
+
+# --- more wrong answers ------------------------------------------------------------------
+
+def naive_softmax_grads(X, y, W1, b1, W2, b2, lambd):
+    n, q = X.shape[0], W2.shape[0]
+    Z = X @ W1.T + b1
+    H = torch.relu(Z)
+    E = torch.exp(H @ W2.T + b2)                          # overflows for large logits
+    G_O = (E / E.sum(dim=1, keepdim=True) - F.one_hot(y, q)) / n
+    G_Z = (G_O @ W2) * (Z > 0)
+    return (G_Z.T @ X + lambd * W1, G_Z.sum(dim=0), G_O.T @ H + lambd * W2, G_O.sum(dim=0))
+
+
+def not_divided_by_n(X, y, W1, b1, W2, b2, lambd):
+    n = X.shape[0]
+    dW1, db1, dW2, db2 = grads_with_bias(X, y, W1, b1, W2, b2, lambd)
+    return (dW1 - lambd * W1) * n + lambd * W1, db1 * n, (dW2 - lambd * W2) * n + lambd * W2, db2 * n
+
+
+def by_autograd(X, y, W1, b1, W2, b2, lambd):
+    params = [p.detach().clone().requires_grad_(True) for p in (W1, b1, W2, b2)]
+    w1, c1, w2, c2 = params
+    O = torch.relu(X @ w1.T + c1) @ w2.T + c2
+    J = F.cross_entropy(O, y) + lambd / 2 * ((w1 ** 2).sum() + (w2 ** 2).sum())
+    J.backward()
+    return tuple(p.grad for p in params)
+
+
+def relu_in_place_on_input(X, y, W1, b1, W2, b2, lambd):
+    X.clamp_(min=0)            # "the ReLU" applied to the wrong tensor, in place
+    return grads_with_bias(X, y, W1, b1, W2, b2, lambd)
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (naive_softmax_grads, "logits near 800: .* nan or inf. exp\\(800\\) overflows"),
+    (not_divided_by_n, "6 times too large"),
+    (by_autograd, "calls Tensor.backward, which the exercise rules out"),
+    (relu_in_place_on_input, r"\(X\) changed its input in place"),
+    (lambda *args: grads_with_bias(*args)[:3], "returned a tuple of 3 items \\(Tensor\\); expected a tuple of four"),
+    (lambda *args: {"dW1": 0}, "returned a dict"),
+])
+def test_grads_with_bias_more_wrong_answers(wrong, message):
+    with pytest.raises(lib.checks.CheckError, match=message):
+        checks.check_grads_with_bias(wrong)
+
+
+def numerical_grad_2d_only(f, W, eps=1e-6):
+    G = torch.zeros_like(W)
+    for i in range(W.shape[0]):
+        for j in range(W.shape[1]):
+            Wp, Wm = W.clone(), W.clone()
+            Wp[i, j] += eps
+            Wm[i, j] -= eps
+            G[i, j] = (f(Wp) - f(Wm)) / (2 * eps)
+    return G
+
+
+def numerical_grad_float32(f, W, eps=1e-6):
+    return numerical_grad(f, W, eps).float()
+
+
+def numerical_grad_all_at_once(f, W, eps=1e-6):
+    return torch.full_like(W, ((f(W + eps) - f(W - eps)) / (2 * eps)).item())
+
+
+def numerical_grad_big_default(f, W, eps=1e-1):
+    return numerical_grad(f, W, eps)
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (numerical_grad_2d_only, r"linspace\(-1, 1, 5\)\) with the default eps raised IndexError.*any shape"),
+    (numerical_grad_float32, "dtype torch.float32 for a torch.float64 W"),
+    (numerical_grad_all_at_once, "moved all of W at once"),
+    (numerical_grad_big_default, "default eps should be small"),
+    (lambda f, W, eps=1e-6: numerical_grad(f, W, eps).tolist(), "returned a list"),
+])
+def test_numerical_grad_more_wrong_answers(wrong, message):
+    with pytest.raises(lib.checks.CheckError, match=message):
+        checks.check_numerical_grad(wrong)

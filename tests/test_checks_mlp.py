@@ -43,7 +43,15 @@ def test_stub_is_not_implemented(check):
 @pytest.mark.parametrize("wrong, message", [
     (lambda X: torch.min(X, torch.zeros_like(X)), "min\\(x, 0\\).*torch.max"),
     (lambda X: X.clone(), "unchanged"),
-    (lambda X: X.clamp_(min=0), "changed its input"),
+    (lambda X: X.masked_fill_(X < 0, 0), "changed its input"),
+    (lambda X: torch.relu(X), "calls torch.relu, which the exercise rules out"),
+    (lambda X: X.clamp(min=0), "calls Tensor.clamp, which the exercise rules out"),
+    (lambda X: torch.nn.functional.relu(X), "calls torch.nn.functional.relu, which the exercise"),
+    (lambda X: X * (X > 0), "nan.*multiplying by a mask"),
+    (lambda X: (X + X.abs()) / 2, "nan.*multiplying by a mask, or"),
+    (lambda X: torch.max(X, torch.zeros(X.shape[0], X.shape[1])), r"tensor\(\[-3.0, 2.0, -0.1, 0.0\]\)\) raised \w+Error.*zeros_like"),
+    (lambda X: None, "returned None, expected a tensor of shape"),
+    (lambda X: torch.max(X, torch.zeros_like(X)).tolist(), r"returned a list \[\[0.0, 0.0, 0.0\], .*expected a tensor"),
     (lambda X: torch.max(X, torch.zeros(X.shape, dtype=torch.float64)), "dtype"),
     (lambda X: torch.abs(X), "expected"),
 ])
@@ -78,11 +86,38 @@ def one_hidden_only(X, params):
     return relu(X.reshape(X.shape[0], -1) @ W1 + b1) @ W2 + b2
 
 
+def two_layers_hard_coded(X, params):
+    (W1, b1), (W2, b2) = params[0], params[1]
+    return relu(X.reshape(X.shape[0], -1) @ W1 + b1) @ W2 + b2
+
+
+def hard_coded_784(X, params):
+    return mlp_forward(X.reshape(-1, 9), params)   # the first case's 3 x 3 images, fixed
+
+
+def sigmoid_hidden(X, params):
+    H = X.reshape(X.shape[0], -1)
+    for W, b in params[:-1]:
+        H = torch.sigmoid(H @ W + b)
+    return H @ params[-1][0] + params[-1][1]
+
+
+def in_place_squeeze(X, params):
+    if X.dim() == 4:
+        X.squeeze_(1)          # drops the channel axis of the caller's tensor
+    return mlp_forward(X, params)
+
+
 @pytest.mark.parametrize("wrong, message", [
     (no_flatten, "flatten"),
     (no_activation, "without any activation"),
     (relu_on_output, "after the output layer"),
     (one_hidden_only, "every \\(W, b\\) pair"),
+    (two_layers_hard_coded, "however many there are"),
+    (hard_coded_784, "not a fixed size such as 784"),
+    (sigmoid_hidden, "used the sigmoid"),
+    (in_place_squeeze, r"changed its input in place"),
+    (lambda X, params: None, "returned None, expected a tensor of shape \\(5, 4\\)"),
 ])
 def test_mlp_forward_wrong_answers(wrong, message):
     with pytest.raises(lib.checks.CheckError, match=message):
@@ -95,13 +130,29 @@ def prelu_float(X, alpha):
     return torch.where(X > 0, X, alpha * X)
 
 
+def prelu_in_place(X, alpha):
+    X[X < 0] *= alpha
+    return X
+
+
+def prelu_1d_only(X, alpha):
+    return torch.stack([x if x > 0 else alpha * x for x in X])
+
+
 @pytest.mark.parametrize("wrong, message", [
     (lambda X, alpha: relu(X), "ReLU's values"),
     (lambda X, alpha: alpha * X, "alpha \\* x everywhere"),
     (lambda X, alpha: torch.max(X, alpha * X), "only when alpha <= 1"),
     (prelu_float, "autograd cannot trace"),
+    (prelu_in_place, "changed its input in place"),
+    (lambda X, alpha: torch.where(X > 0, X, alpha * X).numpy(), "returned a numpy array"),
+    (lambda X, alpha: torch.where(X >= 0, X, alpha * X), None),
+    (prelu_1d_only, r"shape \(2, 2, 3\), alpha=0.5\) raised RuntimeError"),
 ])
 def test_prelu_wrong_answers(wrong, message):
+    if message is None:  # a right answer written differently
+        checks.check_prelu(wrong)
+        return
     with pytest.raises(lib.checks.CheckError, match=message):
         checks.check_prelu(wrong)
 

@@ -80,7 +80,7 @@ def test_xavier_normal_is_pointed_to_uniform():
 
 def test_wrong_layer_layout():
     with pytest.raises(lib.checks.CheckError,
-                       match=r"self\.net\[1\] and self\.net\[3\] must be the two nn\.Linear layers"):
+                       match=r"self\.net is \['Flatten', 'ReLU', 'Linear', 'Linear'\].*in that order"):
         checks.check_xavier_mlp(make_mlp(nn.init.xavier_uniform_, nn.init.xavier_uniform_,
                                          layout="shifted"))
 
@@ -127,7 +127,7 @@ def test_init_constant_top_level_only():
                 nn.init.constant_(module.bias, value)
         return net
 
-    with pytest.raises(lib.checks.CheckError, match=r"net\[3\]\[0\] .*Loop over net\.modules\(\)"):
+    with pytest.raises(lib.checks.CheckError, match=r"net\[4\]\[0\] .*Loop over net\.modules\(\)"):
         checks.check_init_constant(top_level)
 
 
@@ -135,7 +135,7 @@ def test_init_constant_forgets_return():
     def no_return(net, value):
         init_constant(net, value)
 
-    with pytest.raises(lib.checks.CheckError, match=r"returned NoneType.*return net"):
+    with pytest.raises(lib.checks.CheckError, match=r"returned None, expected the network.*return net"):
         checks.check_init_constant(no_return)
 
 
@@ -145,3 +145,98 @@ def test_init_constant_ignores_value():
 
     with pytest.raises(lib.checks.CheckError, match=r"use the `value` argument"):
         checks.check_init_constant(fixed)
+
+
+# --- more wrong answers ------------------------------------------------------------------
+
+def test_xavier_without_save_hyperparameters_fails():
+    base = make_mlp(nn.init.xavier_uniform_, nn.init.xavier_uniform_)
+
+    class NoSave(base):
+        def save_hyperparameters(self, ignore=()):
+            pass                                   # as if the call had been left out
+    with pytest.raises(lib.checks.CheckError, match=r"has lr = .*expected 0.05: call self.save_hyperparameters"):
+        checks.check_xavier_mlp(NoSave)
+
+
+def test_xavier_initializing_before_building_fails_with_its_traceback():
+    class TooEarly(lib.Classifier):
+        def __init__(self, num_inputs=784, num_outputs=10, num_hiddens=256, lr=0.1):
+            super().__init__()
+            self.save_hyperparameters()
+            nn.init.xavier_uniform_(self.net[1].weight)
+    with pytest.raises(lib.checks.CheckError, match=r"XavierMLP\(\) raised AttributeError.*build self.net first") as info:
+        checks.check_xavier_mlp(TooEarly)
+    assert isinstance(info.value.__cause__, AttributeError)
+
+
+def test_xavier_hard_coded_hidden_width_fails():
+    class Fixed(lib.Classifier):
+        def __init__(self, num_inputs=784, num_outputs=10, num_hiddens=256, lr=0.1):
+            super().__init__()
+            self.save_hyperparameters()
+            self.net = nn.Sequential(nn.Flatten(), nn.Linear(num_inputs, 256), nn.ReLU(),
+                                     nn.Linear(256, num_outputs))
+            nn.init.xavier_uniform_(self.net[1].weight)
+            nn.init.xavier_uniform_(self.net[3].weight)
+    with pytest.raises(lib.checks.CheckError, match=r"num_hiddens=64.*shape \(256, 784\), expected \(64, 784\)"):
+        checks.check_xavier_mlp(Fixed)
+
+
+def test_xavier_kaiming_fails():
+    with pytest.raises(lib.checks.CheckError, match="beyond the Xavier-uniform bound"):
+        checks.check_xavier_mlp(make_mlp(nn.init.kaiming_uniform_, nn.init.kaiming_uniform_))
+
+
+def test_xavier_plain_module_fails():
+    class Plain(nn.Module):
+        def __init__(self, num_inputs=784, num_outputs=10, num_hiddens=256, lr=0.1):
+            super().__init__()
+            self.net = nn.Sequential(nn.Flatten(), nn.Linear(num_inputs, num_hiddens), nn.ReLU(),
+                                     nn.Linear(num_hiddens, num_outputs))
+    with pytest.raises(lib.checks.CheckError, match="expected a lib.Classifier"):
+        checks.check_xavier_mlp(Plain)
+
+
+def init_constant(net, value):
+    for m in net.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.constant_(m.weight, value)
+            nn.init.constant_(m.bias, value)
+    return net
+
+
+def test_init_constant_every_parameter_fails():
+    def every_parameter(net, value):
+        for p in net.parameters():
+            nn.init.constant_(p, value)
+        return net
+    with pytest.raises(lib.checks.CheckError, match="changed the LayerNorm's parameters too"):
+        checks.check_init_constant(every_parameter)
+
+
+def test_init_constant_new_tensors_without_grad_fail():
+    def frozen(net, value):
+        for m in net.modules():
+            if isinstance(m, nn.Linear):
+                m.weight.requires_grad_(False).fill_(value)
+                m.bias.requires_grad_(False).fill_(value)
+        return net
+    with pytest.raises(lib.checks.CheckError, match="no longer require a gradient"):
+        checks.check_init_constant(frozen)
+
+
+def test_init_constant_assigning_a_tensor_crash_is_reported():
+    def assigning(net, value):
+        for m in net.modules():
+            if isinstance(m, nn.Linear):
+                m.weight = torch.full_like(m.weight, value)
+        return net
+    with pytest.raises(lib.checks.CheckError, match=r"init_constant\(nn.Sequential.*raised TypeError") as info:
+        checks.check_init_constant(assigning)
+    assert isinstance(info.value.__cause__, TypeError)
+
+
+def test_init_constant_book_solution_passes(capsys):
+    checks.check_init_constant(init_constant)
+    assert "check passed" in capsys.readouterr().out

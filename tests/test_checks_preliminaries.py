@@ -75,7 +75,7 @@ def test_broadcast_shape_taking_the_larger_size_fails_on_size_zero():
 
 
 def test_broadcast_shape_returning_a_list_fails():
-    with pytest.raises(CheckError, match=r"returned \[3, 2\], expected the tuple \(3, 2\): convert"):
+    with pytest.raises(CheckError, match=r"returned a list \[3, 2\], expected the tuple \(3, 2\): convert"):
         check_broadcast_shape(lambda a, b: list(broadcast_shape(a, b)))
 
 

@@ -167,7 +167,8 @@ def test_accuracy_ignores_averaged():
 # --- show_images ----------------------------------------------------------------------
 
 def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
-    _, axes = plt.subplots(num_rows, num_cols, figsize=(num_cols * scale, num_rows * scale))
+    _, axes = plt.subplots(num_rows, num_cols, figsize=(num_cols * scale, num_rows * scale),
+                           squeeze=False)
     axes = axes.flatten()
     for i, (ax, img) in enumerate(zip(axes, imgs)):
         ax.imshow(img.numpy() if torch.is_tensor(img) else img)
@@ -228,4 +229,162 @@ def test_show_images_index_error_reported():
         return axes
     with pytest.raises(lib.checks.CheckError, match=r"raised IndexError"):
         checks.check_show_images(crashes)
+    assert plt.get_fignums() == []
+
+
+# --- more wrong answers ------------------------------------------------------------------
+
+def test_softmax_subtracting_in_place_fails():
+    def in_place(X):
+        X -= X.max(dim=1, keepdim=True).values
+        X_exp = torch.exp(X)
+        return X_exp / X_exp.sum(dim=1, keepdim=True)
+    with pytest.raises(lib.checks.CheckError, match="changed its input in place.*not X -= "):
+        checks.check_stable_softmax(in_place)
+
+
+@pytest.mark.parametrize("shift", [lambda X: X.min(dim=1, keepdim=True).values,
+                                   lambda X: X.mean(dim=1, keepdim=True)])
+def test_softmax_shifting_by_the_minimum_or_mean_fails(shift):
+    def shifted(X):
+        X_exp = torch.exp(X - shift(X))
+        return X_exp / X_exp.sum(dim=1, keepdim=True)
+    with pytest.raises(lib.checks.CheckError, match=r"\[-1000, 0, 1000\].*Subtract the row's maximum"):
+        checks.check_stable_softmax(shifted)
+
+
+def test_softmax_float32_only_fails():
+    with pytest.raises(lib.checks.CheckError, match="dtype torch.float32, expected torch.float64"):
+        checks.check_stable_softmax(lambda X: stable_softmax(X.float()))
+
+
+@pytest.mark.parametrize("wrong", [lambda X: None, lambda X: stable_softmax(X).tolist(),
+                                   lambda X: stable_softmax(X).numpy()])
+def test_softmax_wrong_types_fail_without_crashing(wrong):
+    with pytest.raises(lib.checks.CheckError, match=r"returned (None|a list|a numpy array).*expected a tensor of shape \(2, 3\)"):
+        checks.check_stable_softmax(wrong)
+
+
+def test_accuracy_integer_division_fails():
+    def integer_mean(Y_hat, Y, averaged=True):
+        compare = (Y_hat.argmax(dim=1) == Y).long()
+        return compare.sum() // len(Y) if averaged else compare.float()
+    with pytest.raises(lib.checks.CheckError, match="integer division"):
+        checks.check_accuracy(integer_mean)
+
+
+def test_accuracy_mean_of_booleans_crash_is_explained():
+    def bool_mean(Y_hat, Y, averaged=True):
+        compare = Y_hat.argmax(dim=1) == Y
+        return compare.mean() if averaged else compare
+    with pytest.raises(lib.checks.CheckError, match="raised RuntimeError.*a mean needs floats: convert the booleans with .float") as info:
+        checks.check_accuracy(bool_mean)
+    assert isinstance(info.value.__cause__, RuntimeError)
+
+
+def test_accuracy_boolean_per_example_result_fails():
+    def booleans(Y_hat, Y, averaged=True):
+        compare = Y_hat.argmax(dim=1) == Y
+        return compare.float().mean() if averaged else compare
+    with pytest.raises(lib.checks.CheckError, match="dtype torch.bool, expected a float tensor"):
+        checks.check_accuracy(booleans)
+
+
+def test_accuracy_softmax_thresholding_fails():
+    # "Correct when the label's score is above 0.5": wrong for logits and for close calls.
+    def above_half(Y_hat, Y, averaged=True):
+        compare = (Y_hat[torch.arange(len(Y)), Y] > 0.5).float()
+        return compare.mean() if averaged else compare
+    with pytest.raises(lib.checks.CheckError, match="expected"):
+        checks.check_accuracy(above_half)
+
+
+@pytest.mark.parametrize("wrong", [lambda Y_hat, Y, averaged=True: None,
+                                   lambda Y_hat, Y, averaged=True: "50%",
+                                   lambda Y_hat, Y, averaged=True: [0.5]])
+def test_accuracy_wrong_types_fail_without_crashing(wrong):
+    with pytest.raises(lib.checks.CheckError, match="expected the fraction 0.5"):
+        checks.check_accuracy(wrong)
+
+
+def test_accuracy_returning_the_per_example_tensor_when_averaged_fails():
+    def never_averaged(Y_hat, Y, averaged=True):
+        return (Y_hat.argmax(dim=1) == Y).float()
+    with pytest.raises(lib.checks.CheckError, match="average the per-example results"):
+        checks.check_accuracy(never_averaged)
+
+
+def test_show_images_visible_ticks_fail():
+    def with_ticks(imgs, num_rows, num_cols, titles=None, scale=1.5):
+        _, axes = plt.subplots(num_rows, num_cols, figsize=(num_cols * scale, num_rows * scale),
+                               squeeze=False)
+        axes = axes.flatten()
+        for i, (ax, img) in enumerate(zip(axes, imgs)):
+            ax.imshow(img.numpy() if torch.is_tensor(img) else img)
+            if titles:
+                ax.set_title(titles[i])
+        return axes
+    with pytest.raises(lib.checks.CheckError, match=r"cells \[1, 2, 3, 4, 5\] still show tick marks"):
+        checks.check_show_images(with_ticks)
+    assert plt.get_fignums() == []
+
+
+def test_show_images_d2l_way_of_hiding_ticks_passes(capsys):
+    def d2l_style(imgs, num_rows, num_cols, titles=None, scale=1.5):
+        _, axes = plt.subplots(num_rows, num_cols, figsize=(num_cols * scale, num_rows * scale),
+                               squeeze=False)
+        axes = axes.flatten()
+        for i, (ax, img) in enumerate(zip(axes, imgs)):
+            ax.imshow(img.numpy() if torch.is_tensor(img) else img)
+            ax.axes.get_xaxis().set_visible(False)
+            ax.axes.get_yaxis().set_visible(False)
+            if titles:
+                ax.set_title(titles[i])
+        return axes
+    checks.check_show_images(d2l_style)
+    assert "check passed" in capsys.readouterr().out
+
+
+def test_show_images_2d_array_of_axes_fails():
+    def not_flat(imgs, num_rows, num_cols, titles=None, scale=1.5):
+        axes = show_images(imgs, num_rows, num_cols, titles, scale)
+        return axes.reshape(num_rows, num_cols)
+    with pytest.raises(lib.checks.CheckError, match=r"array of axes of shape \(2, 3\).*axes.flatten"):
+        checks.check_show_images(not_flat)
+
+
+def test_show_images_ignoring_scale_fails():
+    def fixed_scale(imgs, num_rows, num_cols, titles=None, scale=1.5):
+        return show_images(imgs, num_rows, num_cols, titles)
+    with pytest.raises(lib.checks.CheckError, match="expected 10 x 2: use the scale"):
+        checks.check_show_images(fixed_scale)
+
+
+def test_show_images_tensors_only_fails():
+    def tensors_only(imgs, num_rows, num_cols, titles=None, scale=1.5):
+        _, axes = plt.subplots(num_rows, num_cols, figsize=(num_cols * scale, num_rows * scale),
+                               squeeze=False)
+        axes = axes.flatten()
+        for i, (ax, img) in enumerate(zip(axes, imgs)):
+            ax.imshow(img.numpy())        # fails for numpy arrays
+            ax.axis("off")
+            if titles:
+                ax.set_title(titles[i])
+        return axes
+    with pytest.raises(lib.checks.CheckError, match=r"numpy arrays\], 1, 2\) raised AttributeError.*convert only tensors"):
+        checks.check_show_images(tensors_only)
+
+
+def test_show_images_single_cell_without_squeeze_fails():
+    def squeezed(imgs, num_rows, num_cols, titles=None, scale=1.5):
+        _, axes = plt.subplots(num_rows, num_cols, figsize=(num_cols * scale, num_rows * scale))
+        axes = axes.flatten()
+        for i, (ax, img) in enumerate(zip(axes, imgs)):
+            ax.imshow(img.numpy() if torch.is_tensor(img) else img)
+            ax.axis("off")
+            if titles:
+                ax.set_title(titles[i])
+        return axes
+    with pytest.raises(lib.checks.CheckError, match=r"\(one 4x6 image, 1, 1\) raised AttributeError.*squeeze=False"):
+        checks.check_show_images(squeezed)
     assert plt.get_fignums() == []

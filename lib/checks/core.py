@@ -4,17 +4,21 @@
   one line and fails by raising `CheckError` (or, after `keep_going()`, by printing);
 - `call(fn, tried, ...)` calls the student's code: a stub's `NotImplementedError` passes
   through (reported as "not implemented yet"), any other error becomes a `CheckError` saying
-  what was tried, with the student's own error chained to it (`from e`), traceback and all;
+  what was tried, with the student's own error chained to it (`from e`), traceback and all
+  (`outcome` is the same call for the cases where an error is the right answer);
 - `expect`, `expect_tensor`, `expect_shape`, `expect_close`, `expect_unchanged` fail with a
   message that says what was tried, what came back and what was expected;
 - `same(got, expected)` answers "is this that tensor?" without ever raising, to name a
   mistake by recognising the wrong answer it produces;
-- `watching(shortcuts)` records which forbidden library shortcuts the student's code calls.
+- `watching(shortcuts)` records which forbidden library shortcuts the student's code calls,
+  `expect_no_shortcut` fails if it called one or refers to one by name.
 """
 import contextlib
 import functools
+import os
 import sys
 import traceback
+import types
 
 import numpy as np
 import torch
@@ -107,19 +111,46 @@ def exercise(name, section):
     return decorate
 
 
+def outcome(fn, *args, **kwargs):
+    """Call the student's `fn(*args, **kwargs)`: `(result, None)`, or `(None, error)` when
+    it raised. A stub's NotImplementedError passes through (it means "not implemented yet").
+    """
+    try:
+        return fn(*args, **kwargs), None
+    except (NotImplementedError, CheckError):
+        raise
+    except Exception as e:  # noqa: BLE001 - whatever the student's code raised
+        return None, e.with_traceback(_students_frames(e.__traceback__))
+
+
+def _students_frames(tb):
+    """The traceback without its first frames inside lib.checks: the student's part."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    while tb is not None and tb.tb_next is not None and \
+            os.path.dirname(os.path.abspath(tb.tb_frame.f_code.co_filename)) == here:
+        tb = tb.tb_next
+    return tb
+
+
 def call(fn, tried, *args, hint="", **kwargs):
     """Call the student's `fn(*args, **kwargs)`; `tried` says in words what that call is.
 
     A stub's NotImplementedError passes through; any other error becomes a CheckError
     naming `tried` (plus `hint`), chained to the student's error so its traceback shows.
+    `hint` is a string, a dict from exception types to the hint for those only (so that a
+    NameError never gets a hint about shapes), or a function of the error.
     """
-    try:
-        return fn(*args, **kwargs)
-    except (NotImplementedError, CheckError):
-        raise
-    except Exception as e:  # noqa: BLE001 - whatever the student's code raised
-        raise CheckError(f"{tried} raised {type(e).__name__}: {e}"
-                         + (f" Hint: {hint}" if hint else "")) from e
+    result, error = outcome(fn, *args, **kwargs)
+    if error is not None:
+        if callable(hint):
+            hint = hint(error)
+        elif isinstance(hint, dict):
+            hint = next((h for types, h in hint.items() if isinstance(error, types)), "")
+        said = str(error).rstrip()
+        raise CheckError(f"{tried} raised {type(error).__name__}: {said}"
+                         + ("" if said.endswith((".", "!", "?")) else ".")
+                         + (f" Hint: {hint}" if hint else "")) from error
+    return result
 
 
 # --- describing and comparing values ---------------------------------------------------
@@ -135,6 +166,11 @@ def describe(x):
     if x is None:
         return "None"
     text = repr(x)
+    if isinstance(x, (list, tuple, dict, set)):
+        if len(text) <= 80:
+            return f"a {type(x).__name__} {text}"
+        kinds = sorted({type(v).__name__ for v in x})
+        return f"a {type(x).__name__} of {len(x)} items ({', '.join(kinds)})"
     return text if len(text) <= 80 else f"a {type(x).__name__} ({text[:60]}...)"
 
 
@@ -147,10 +183,10 @@ def same(got, expected, atol=1e-6, rtol=1e-5):
                                atol=atol, rtol=rtol))
 
 
-def _difference(got, expected):
+def _difference(got, expected, atol, rtol):
     """Where two same-shaped tensors differ most, in words (for tensors too big to print)."""
     g, e = got.detach().cpu().double(), expected.detach().cpu().double()
-    bad = ~torch.isclose(g, e, atol=0, rtol=0, equal_nan=False)
+    bad = ~torch.isclose(g, e, atol=atol, rtol=rtol, equal_nan=False)
     diff = (g - e).abs().nan_to_num(nan=float("inf"))
     idx = np.unravel_index(int(diff.reshape(-1).argmax()), tuple(g.shape))
     idx = tuple(int(i) for i in idx)
@@ -193,17 +229,26 @@ def expect_close(got, expected, tried, hint="", atol=1e-5, rtol=1e-4):
     expect(not got.is_complex(), f"{tried} returned a complex tensor, expected real values.")
     if not same(got, expected, atol=atol, rtol=rtol):
         if got.numel() > 12:
-            what = f"a tensor of shape {tuple(got.shape)} in which {_difference(got, expected)}"
+            what = (f"a tensor of shape {tuple(got.shape)} in which "
+                    f"{_difference(got, expected, atol, rtol)}")
         else:
             what = f"{describe(got)}, expected {describe(expected)}"
+            if got.shape == expected.shape:
+                gap = (got.detach().cpu().double() - expected.double()).abs().max().item()
+                what += (f" (largest difference {gap:.3g}; allowed: {atol:g} + {rtol:g} "
+                         "x |expected|)")
         raise CheckError(f"{tried} returned {what}." + (f" Hint: {hint}" if hint else ""))
 
 
 def expect_unchanged(x, before, tried, hint="return a new tensor instead of writing into it"):
     """Fail unless tensor `x` still equals the copy `before` taken before the call."""
-    if not (x.shape == before.shape and torch.equal(x.detach(), before)):
-        raise CheckError(f"{tried} changed its input in place (its values are now "
-                         f"{describe(x.detach())}); {hint}.")
+    if x.shape != before.shape:
+        raise CheckError(f"{tried} changed its input in place (its shape is now "
+                         f"{tuple(x.shape)}, was {tuple(before.shape)}); {hint}.")
+    if not torch.equal(x.detach(), before):
+        now = (describe(x.detach()) if x.numel() <= 12 else
+               f"{int((x.detach() != before).sum())} of its {x.numel()} entries differ")
+        raise CheckError(f"{tried} changed its input in place ({now}); {hint}.")
 
 
 # --- forbidden shortcuts -----------------------------------------------------------------
@@ -245,11 +290,12 @@ def names_used(fn):
     if isinstance(fn, type):
         names = set()
         for value in vars(fn).values():
-            if callable(value) and hasattr(value, "__code__"):
+            if isinstance(value, types.FunctionType):
                 names |= names_used(value)
         return names
-    code = getattr(fn, "__code__", None)
-    names, stack = set(), [code] if code is not None else []
+    if isinstance(fn, types.MethodType):
+        fn = fn.__func__
+    names, stack = set(), [fn.__code__] if isinstance(fn, types.FunctionType) else []
     while stack:
         c = stack.pop()
         names.update(c.co_names)
@@ -260,12 +306,12 @@ def names_used(fn):
 def expect_no_shortcut(fn, used, shortcuts, tried, why):
     """Fail if `fn` called (`used`) or refers by a global name to one of `shortcuts`."""
     originals = {id(getattr(o, a, None)): shown for shown, (o, a) in shortcuts.items()}
-    globals_ = getattr(fn, "__globals__", {})
+    globals_ = fn.__globals__ if isinstance(fn, types.FunctionType) else {}
     if isinstance(fn, type):
         globals_ = getattr(sys.modules.get(fn.__module__), "__dict__", {})
     values = [globals_.get(name) for name in names_used(fn)]
-    values += [c.cell_contents for c in getattr(fn, "__closure__", None) or ()
-               if c.cell_contents is not None]
+    closure = fn.__closure__ if isinstance(fn, types.FunctionType) else None
+    values += [c.cell_contents for c in closure or () if c.cell_contents is not None]
     used = used + [originals[id(v)] for v in values if id(v) in originals]
     if used:
         raise CheckError(f"{tried} calls {used[0]}, which the exercise rules out: {why}")

@@ -1,8 +1,13 @@
 """Self-checks for the dropout chapter's exercises."""
+import math
+
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from .core import CheckError, exercise, expect, expect_close, expect_shape  # noqa: F401
+from .core import (CheckError, call, describe, exercise, expect, expect_close,
+                   expect_no_shortcut, expect_shape, expect_tensor, expect_unchanged,
+                   names_used, outcome, watching)
 
 __all__ = ["check_dropout_layer", "check_dropout_module"]
 
@@ -11,22 +16,33 @@ _MODES = "Dropout, 'Training mode and evaluation mode'"
 
 _N = (400, 250)       # 100,000 elements: the fraction of zeros is known to about +-0.0016
 
+# "Write the mask yourself with torch.rand_like": PyTorch's own dropout does it for you.
+_LIBRARY_DROPOUT = {"torch.nn.functional.dropout": (F, "dropout"),
+                    "torch.dropout": (torch, "dropout"), "torch.dropout_": (torch, "dropout_"),
+                    "torch.nn.functional.dropout1d": (F, "dropout1d")}
+# A mask from torch.rand(X.shape) lives on the CPU in float32, whatever X is.
+_NOT_LIKE_X = {"torch.rand": (torch, "rand")}
 
-def _expect_dropped(call, p, tried):
+
+def _expect_dropped(call_dropout, p, tried, shape=_N, dtype=torch.float32):
     """Check one random application of dropout with probability p (0 < p < 1) to a tensor.
 
-    `call(X)` applies the student's dropout to X. Checks the fraction of zeros, the
-    rescaling of the survivors, the mean, the shape, and that X is left as it was.
+    `call_dropout(X)` applies the student's dropout to X. Checks the shape and dtype, that
+    X is left as it was, the fraction of zeros, that elements are dropped independently
+    (not whole rows or columns) and afresh on each call, the rescaling of the survivors,
+    and the mean.
     """
-    X = torch.rand(_N) + 0.5                 # no zeros in the input, values in [0.5, 1.5)
+    X = torch.empty(shape, dtype=dtype).uniform_(0.5, 1.5)   # no zeros in the input
     X_before = X.clone()
-    out = call(X)
-    expect_shape(out, _N, tried)
-    expect(torch.equal(X, X_before),
-           f"{tried} changed its input X in place; return a new tensor instead "
-           "(write `X * mask / (1 - p)`, not `X *= ...`).")
+    out = call(call_dropout, tried, X)
+    expect_shape(out, shape, tried)
+    expect_unchanged(X, X_before, tried,
+                     hint="return a new tensor (write `X * mask / (1 - p)`, not `X *= ...`)")
+    expect(out.dtype == dtype,
+           f"{tried} on a {dtype} tensor returned dtype {out.dtype}: keep X's dtype (the mask "
+           "from torch.rand_like(X) has it).")
     expect(bool(torch.isfinite(out).all()), f"{tried} returned nan or inf values.")
-    dropped = (out == 0).float().mean().item()
+    dropped = (out == 0).double().mean().item()
     if abs(dropped - (1 - p)) < 0.02 and abs(p - 0.5) > 0.1:
         raise CheckError(
             f"{tried} zeroed {dropped:.1%} of the elements, expected about {p:.0%}: you kept "
@@ -35,8 +51,22 @@ def _expect_dropped(call, p, tried):
     expect(abs(dropped - p) < 0.02,
            f"{tried} zeroed {dropped:.1%} of the elements, expected about {p:.0%}: each element "
            "must be dropped with probability p.")
+    if len(shape) >= 2:
+        rows = out.reshape(shape[0], -1)
+        whole = ((rows == 0).all(dim=1) | (rows != 0).all(dim=1)).double().mean().item()
+        cols = out.reshape(-1, shape[-1])
+        whole_cols = ((cols == 0).all(dim=0) | (cols != 0).all(dim=0)).double().mean().item()
+        expect(whole < 0.5 and whole_cols < 0.5,
+               f"{tried} dropped whole {'rows' if whole >= 0.5 else 'columns'} at once: the "
+               "mask must have X's shape, one random number per element "
+               "(torch.rand_like(X)), not one per row or column.")
+    again = call(call_dropout, tried + ", called a second time", X)
+    if isinstance(again, torch.Tensor) and again.shape == out.shape:
+        expect(not torch.equal(again == 0, out == 0),
+               f"{tried} dropped exactly the same elements on a second call: draw a new mask "
+               "on every call (no fixed seed, no mask kept from an earlier call).")
     kept = out != 0
-    ratio = out[kept] / X[kept]
+    ratio = (out[kept] / X[kept]).double()
     if torch.allclose(ratio, torch.ones_like(ratio), rtol=1e-5):
         raise CheckError(
             f"{tried} left the surviving elements unchanged, expected them divided by "
@@ -45,8 +75,9 @@ def _expect_dropped(call, p, tried):
             f"{X.mean().item():.3f}.")
     expect(torch.allclose(ratio, torch.full_like(ratio, 1 / (1 - p)), rtol=1e-5),
            f"{tried} multiplied the surviving elements by factors such as "
-           f"{ratio[:3].tolist()}, expected every survivor to be divided by 1 - p = {1 - p} "
-           f"(multiplied by {1 / (1 - p):.4g}) so that the expectation stays the same.")
+           f"{[round(r, 4) for r in ratio[:3].tolist()]}, expected every survivor to be "
+           f"divided by 1 - p = {1 - p} (multiplied by {1 / (1 - p):.4g}) so that the "
+           "expectation stays the same.")
     expect(abs(out.mean().item() - X.mean().item()) < 0.03,
            f"the mean of {tried} is {out.mean().item():.3f}, expected about the mean of X, "
            f"{X.mean().item():.3f}: dropout must be unbiased.")
@@ -54,10 +85,12 @@ def _expect_dropped(call, p, tried):
 
 def _expect_identity_and_zeros(call_p0, call_p1, tried_p0, tried_p1):
     X = torch.randn(6, 5)
-    out = call_p0(X.clone())
+    out = call(call_p0, tried_p0, X.clone())
     expect_close(out, X, tried_p0, hint="with p = 0 nothing is dropped and 1 / (1 - 0) = 1, "
                  "so the output equals the input.")
-    out = call_p1(X.clone())
+    out = call(call_p1, tried_p1, X.clone(),
+               hint={ZeroDivisionError: "with p = 1 the division by 1 - p is a division by "
+                                        "zero: return torch.zeros_like(X) in that case."})
     expect_shape(out, X.shape, tried_p1)
     expect(bool(torch.isfinite(out).all()),
            f"{tried_p1} returned nan or inf: with p = 1 the division by 1 - p is a division by "
@@ -66,52 +99,83 @@ def _expect_identity_and_zeros(call_p0, call_p1, tried_p0, tried_p1):
                  hint="with p = 1 every element is dropped.")
 
 
+def _expect_dropout(apply, tried, student, name):
+    """The statistics shared by both exercises.
+
+    `apply(p)` returns a one-argument dropout with probability p, `tried(p, X)` says that
+    call in words; `student` is the function or class to search for forbidden shortcuts.
+    """
+    with watching({**_LIBRARY_DROPOUT, **_NOT_LIKE_X}) as used:
+        _expect_identity_and_zeros(apply(0.0), apply(1.0), tried(0.0, "X"), tried(1.0, "X"))
+        for p in (0.5, 0.2, 0.8):
+            _expect_dropped(apply(p), p, tried(p, "X"))
+        _expect_dropped(apply(0.3), 0.3, tried(0.3, "X of shape (40, 50, 50)"),
+                        shape=(40, 50, 50))
+        _expect_dropped(apply(0.5), 0.5, tried(0.5, "a float64 X of shape (100000,)"),
+                        shape=(100_000,), dtype=torch.float64)
+    expect_no_shortcut(student, [u for u in used if u in _LIBRARY_DROPOUT], _LIBRARY_DROPOUT,
+                       name, "write the mask yourself with torch.rand_like(X).")
+    expect(not used,
+           f"{name} draws its mask with {used[0] if used else ''}(X.shape...), which makes a "
+           "float32 tensor on the CPU whatever X's device and dtype: use torch.rand_like(X), "
+           "as the exercise says.")
+
+
+def _what(got):
+    return "a tensor" if isinstance(got, torch.Tensor) else describe(got)
+
+
 @exercise("dropout_layer", section=_FROM_SCRATCH)
 def check_dropout_layer(dropout_layer):
-    _expect_identity_and_zeros(lambda X: dropout_layer(X, 0.0), lambda X: dropout_layer(X, 1.0),
-                               "dropout_layer(X, 0.0)", "dropout_layer(X, 1.0)")
-    for p in (0.5, 0.2, 0.8):
-        _expect_dropped(lambda X: dropout_layer(X, p), p, f"dropout_layer(X, {p})")
-    for bad in (-0.1, 1.5):
+    _expect_dropout(lambda p: (lambda X: dropout_layer(X, p)),
+                    lambda p, X: f"dropout_layer({X}, {p})", dropout_layer, "dropout_layer")
+    for bad in (-0.1, 1.5, math.nan):
         tried = f"dropout_layer(X, {bad})"
-        try:
-            dropout_layer(torch.ones(4, 3), bad)
-        except ValueError as e:
-            expect(str(bad) in str(e),
-                   f"{tried} raised ValueError({str(e)!r}); make the message say which value "
-                   f"was wrong, for example f'... got p = {{p}}', so that it names {bad}.")
+        got, error = outcome(dropout_layer, torch.ones(4, 3), bad)
+        if isinstance(error, ValueError):
+            expect(str(bad) in str(error),
+                   f"{tried} raised ValueError({str(error)!r}); make the message say which "
+                   f"value was wrong, for example f'... got p = {{p}}', so that it names {bad}.")
             continue
-        except NotImplementedError:
-            raise
-        except AssertionError:
+        if isinstance(error, AssertionError):
             raise CheckError(
                 f"{tried} raised AssertionError, expected ValueError: an assert disappears "
                 "under `python -O` and says nothing about the problem. Write "
-                "`if not 0 <= p <= 1: raise ValueError(...)`.") from None
-        except Exception as e:  # noqa: BLE001 - report whatever the student's code raised
-            raise CheckError(f"{tried} raised {type(e).__name__}({e}), expected a ValueError "
-                             "saying that p must be in [0, 1].") from None
-        raise CheckError(f"{tried} returned a tensor instead of raising ValueError: {bad} is not "
-                         "a probability. Check p before using it.")
+                "`if not 0 <= p <= 1: raise ValueError(...)`.") from error
+        if error is not None:
+            raise CheckError(f"{tried} raised {type(error).__name__}({error}), expected a "
+                             "ValueError saying that p must be in [0, 1].") from error
+        if bad != bad:  # nan
+            raise CheckError(f"{tried} returned {_what(got)} instead of raising ValueError: "
+                             "every comparison with nan is false, so `p < 0 or p > 1` lets "
+                             "nan through. Test `not 0 <= p <= 1` instead.")
+        raise CheckError(f"{tried} returned {_what(got)} instead of raising ValueError: "
+                         f"{bad} is not a probability. Check p before using it.")
     return "drops, rescales, rejects p outside [0, 1]"
 
 
 @exercise("Dropout", section=_MODES)
 def check_dropout_module(Dropout):
-    layer = Dropout(0.5)
+    layer = call(Dropout, "Dropout(0.5)", 0.5)
     expect(isinstance(layer, nn.Module),
-           f"Dropout(0.5) is a {type(layer).__name__}, expected an nn.Module: write "
+           f"Dropout(0.5) is {describe(layer)}, expected an nn.Module: write "
            "`class Dropout(nn.Module)` and call super().__init__() first.")
-    for p in (0.5, 0.2, 0.8):
-        layer = Dropout(p).train()
-        _expect_dropped(layer, p, f"Dropout({p}) in training mode")
-    _expect_identity_and_zeros(Dropout(0.0).train(), Dropout(1.0).train(),
-                               "Dropout(0.0) in training mode", "Dropout(1.0) in training mode")
+    expect(not {"dropout_layer", "safe_dropout_layer"} & names_used(type(layer)),
+           "Dropout calls dropout_layer, which the exercise rules out: write the mask "
+           "yourself with torch.rand_like(X).")
+    default = call(Dropout, "Dropout()")
+    expect(getattr(default, "p", None) == 0.5,
+           f"Dropout() has p = {describe(getattr(default, 'p', None))}, expected 0.5: give "
+           "__init__ the default p=0.5 and store it as self.p.")
+    _expect_dropout(lambda p: Dropout(p).train(),
+                    lambda p, X: f"Dropout({p}) in training mode, applied to {X}",
+                    type(layer), "Dropout")
     for p in (0.5, 0.9):
         X = torch.randn(50, 40)
         layer = Dropout(p).eval()
-        out = layer(X.clone())
-        expect_shape(out, X.shape, f"Dropout({p}) in evaluation mode")
+        tried = f"Dropout({p}) in evaluation mode"
+        out = call(layer, tried, X.clone())
+        expect_shape(out, X.shape, tried)
         if not torch.allclose(out, X):
             zeros = (out == 0).float().mean().item()
             ratio = (out / X).median().item()
@@ -119,12 +183,14 @@ def check_dropout_module(Dropout):
                    "False" if zeros > 0.05 else
                    f"it scaled X by about {ratio:.3g}: inverted dropout already rescaled in "
                    "training, so evaluation must not scale at all")
-            raise CheckError(f"Dropout({p}) in evaluation mode (after .eval()) changed its input, "
-                             f"expected X unchanged; {why}.")
+            raise CheckError(f"{tried} (after .eval()) changed its input, expected X "
+                             f"unchanged; {why}.")
     seq = nn.Sequential(nn.Identity(), Dropout(0.5))
     seq.eval()
     X = torch.randn(20, 10)
-    expect(torch.allclose(seq(X), X),
+    out = call(seq, "nn.Sequential(nn.Identity(), Dropout(0.5)).eval()", X)
+    expect_tensor(out, "nn.Sequential(nn.Identity(), Dropout(0.5)).eval()")
+    expect(torch.allclose(out, X),
            "nn.Sequential(..., Dropout(0.5)).eval() still changed its input: the module must "
            "read self.training, which .eval() sets on every submodule.")
     return "drops and rescales in training, identity in evaluation"

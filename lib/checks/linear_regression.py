@@ -20,13 +20,22 @@ _NO_GRAD_HINT = ("autograd refuses to record an in-place update of a parameter; 
                  "inside `with torch.no_grad():` (or decorate step with @torch.no_grad()).")
 
 
+def _optimizer(SGD, tried, params, lr):
+    """SGD(params, lr=lr), or a failure if that is not an object with step and zero_grad."""
+    opt = call(SGD, tried, params, lr=lr)
+    expect(callable(getattr(opt, "step", None)) and callable(getattr(opt, "zero_grad", None)),
+           f"{tried} gave {describe(opt)}, expected an optimizer object with the methods "
+           "step() and zero_grad(): SGD must be a class.")
+    return opt
+
+
 @exercise("SGD", section="'Minibatch stochastic gradient descent' in the from-scratch section")
 def check_sgd(SGD):
     w, b = _params()
     w0, b0, gw, gb = w.detach().clone(), b.detach().clone(), w.grad.clone(), b.grad.clone()
-    opt = call(SGD, "SGD([w, b], lr=0.1)", [w, b], lr=0.1)
+    opt = _optimizer(SGD, "SGD([w, b], lr=0.1)", [w, b], lr=0.1)
     call(opt.step, "SGD([w, b], lr=0.1).step()",
-         hint=_NO_GRAD_HINT)
+         hint={RuntimeError: _NO_GRAD_HINT})
     tried = "SGD([w, b], lr=0.1).step() with w.grad = [[0.4], [-1.0]]"
     if torch.equal(w.detach(), w0):
         raise CheckError(f"{tried} left w unchanged at {w0.flatten().tolist()}. Hint: update "
@@ -54,12 +63,13 @@ def check_sgd(SGD):
                 "(param.grad.zero_()), or every step would also apply all the old gradients.")
     w2, b2 = _params()
     w2.grad = None
-    call(SGD([w2, b2], lr=0.5).zero_grad,
+    call(_optimizer(SGD, "SGD([w, b], lr=0.5)", [w2, b2], lr=0.5).zero_grad,
          "zero_grad() on a parameter whose .grad is None (never used in a backward pass)",
-         hint="skip parameters whose grad is None.")
+         hint={(AttributeError, TypeError): "skip parameters whose grad is None."})
     w3, b3 = _params()
     w30 = w3.detach().clone()
-    call(SGD([w3, b3], lr=0.5).step, "SGD([w, b], lr=0.5).step()")
+    call(_optimizer(SGD, "SGD([w, b], lr=0.5)", [w3, b3], lr=0.5).step,
+         "SGD([w, b], lr=0.5).step()")
     expect_close(w3, w30 - 0.5 * w3.grad, "SGD([w, b], lr=0.5).step()",
                  hint="use the learning rate passed to __init__ (store it, e.g. with "
                       "self.save_hyperparameters() or self.lr = lr).")
@@ -67,7 +77,7 @@ def check_sgd(SGD):
     # and step and zero_grad run again and again.
     w4, b4 = _params()
     tried = "SGD(a generator of [w, b], lr=0.1), as model.parameters() gives, after two steps"
-    opt = call(SGD, tried, (p for p in (w4, b4)), lr=0.1)
+    opt = _optimizer(SGD, tried, (p for p in (w4, b4)), lr=0.1)
     for _ in range(2):
         call(opt.step, f"{tried}: step()")
         call(opt.zero_grad, f"{tried}: zero_grad()")
@@ -84,6 +94,10 @@ def check_sgd(SGD):
 @exercise("save_hyperparameters",
           section="'Utilities' in the object-oriented design section")
 def check_save_hyperparameters(HyperParameters):
+    expect(isinstance(HyperParameters, type) and callable(
+               getattr(HyperParameters, "save_hyperparameters", None)),
+           f"check_save_hyperparameters was given {describe(HyperParameters)}, expected the "
+           "class MyHyperParameters, with a method save_hyperparameters(self, ignore=()).")
     class B(HyperParameters):
         def __init__(self, a, b, c=3):
             self.save_hyperparameters(ignore=["c"])
@@ -102,8 +116,8 @@ def check_save_hyperparameters(HyperParameters):
     tried = "B(a=1, b='two', c=3) with save_hyperparameters(ignore=['c'])"
     for name, value in (("a", 1), ("b", "two")):
         expect(getattr(obj, name, None) == value,
-               f"{tried} gave self.{name} = {describe(getattr(obj, name, '<missing>'))}, "
-               f"expected {value!r}. Hint: read the caller's arguments with "
+               f"{tried} gave {_attribute(obj, name)}, expected self.{name} = {value!r}. "
+               "Hint: read the caller's arguments with "
                "inspect.currentframe().f_back.f_locals and setattr each one.")
     expect(not hasattr(obj, "c"),
            f"{tried} set self.c = {getattr(obj, 'c', None)!r}, but c is in ignore. Hint: skip "
@@ -115,23 +129,28 @@ def check_save_hyperparameters(HyperParameters):
            "argument, so the variables were read from its own frame. Read the caller's: "
            "inspect.currentframe().f_back.")
     expect(getattr(d, "x", None) == [7] and getattr(d, "y", None) == 2.5,
-           f"D(x=[7]) with default y=2.5 gave x={describe(getattr(d, 'x', '<missing>'))}, "
-           f"y={describe(getattr(d, 'y', '<missing>'))}; expected [7] and 2.5 (defaults "
-           "count too).")
+           f"D(x=[7]) with default y=2.5 gave {_attribute(d, 'x')} and {_attribute(d, 'y')}; "
+           "expected [7] and 2.5 (defaults count too).")
     e = call(E, "E(lr=0.1, data='big'), whose __init__ calls "
                 "self.save_hyperparameters(ignore=('data', 'net'))", lr=0.1, data="big")
     expect(getattr(e, "lr", None) == 0.1 and not hasattr(e, "data") and not hasattr(e, "net"),
            "E(lr=0.1, data='big') with ignore=('data', 'net') (a tuple) gave "
-           f"lr={describe(getattr(e, 'lr', '<missing>'))}, data="
-           f"{describe(getattr(e, 'data', '<missing>'))}; expected lr=0.1 and no data or net "
-           "attribute: ignore may be any sequence of names.")
+           f"{_attribute(e, 'lr')} and {_attribute(e, 'data')}; expected lr=0.1 and no data "
+           "or net attribute: ignore may be any sequence of names.")
     # Two objects keep their own values (no sharing through the class).
     first, second = call(D, "D(1)", 1), call(D, "D(2)", 2)
     expect(getattr(first, "x", None) == 1 and getattr(second, "x", None) == 2,
-           f"after D(1) and D(2), the first has x = {describe(getattr(first, 'x', None))}: "
+           f"after D(1) and D(2), the first has {_attribute(first, 'x')}: "
            "store the values on the object (setattr(self, ...)), not on its class or in a "
            "dictionary the class shares.")
     return "saves the arguments, skips the ignored ones"
+
+
+def _attribute(obj, name):
+    """`self.<name> = <value>` in words, or that it is missing."""
+    if not hasattr(obj, name):
+        return f"no attribute {name}"
+    return f"self.{name} = {describe(getattr(obj, name))}"
 
 
 def _loss_value(got, tried):

@@ -1,4 +1,4 @@
-"""`keep_going` and `summary`: how student notebooks run every check cell (SHARED_DECISIONS 1)."""
+"""The checks core: keep_going and summary (SHARED_DECISIONS 1), call, expect_close, watching."""
 import pytest
 
 import lib.checks
@@ -126,3 +126,97 @@ def test_students_traceback_is_chained_and_printed(capsys):
     check_chained(crashing)
     out = capsys.readouterr().out
     assert "Your code raised this" in out and "x.nonexistent_method()" in out
+
+
+def test_big_tensors_that_differ_say_where_not_just_their_shape():
+    # "returned a tensor of shape (5, 4), expected a tensor of shape (5, 4)" said nothing.
+    from lib.checks.core import expect_close
+    import torch
+    expected = torch.zeros(5, 4)
+    got = expected.clone()
+    got[3, 2] = 0.5
+    with pytest.raises(CheckError, match=r"shape \(5, 4\) in which 1 of its 20 entries differ.*index \(3, 2\) it has 0.5 where 0 was expected"):
+        expect_close(got, expected, "f(X)")
+
+
+def test_small_tensors_that_look_equal_show_the_difference():
+    from lib.checks.core import expect_close
+    import torch
+    with pytest.raises(CheckError, match=r"largest difference 0.001"):
+        expect_close(torch.tensor([1.001]), torch.tensor([1.0]), "f(x)", atol=1e-6, rtol=1e-6)
+
+
+def test_call_keeps_the_students_error_and_says_what_was_tried():
+    from lib.checks.core import call
+
+    def student(x):
+        return x.missing
+
+    with pytest.raises(CheckError, match=r"student\(3\) raised AttributeError: .*missing.* Hint: h") as info:
+        call(student, "student(3)", 3, hint="h")
+    assert isinstance(info.value.__cause__, AttributeError)
+    with pytest.raises(NotImplementedError):
+        call(stub, "stub(1)", 1)
+
+
+def test_watching_records_and_restores():
+    import torch
+    from lib.checks.core import watching
+    original = torch.relu
+    with watching({"torch.relu": (torch, "relu"), "Tensor.clamp": (torch.Tensor, "clamp")}) as used:
+        torch.relu(torch.ones(1))
+        torch.ones(1).clamp(min=0)
+    assert used == ["torch.relu", "Tensor.clamp"]
+    assert torch.relu is original and "clamp" not in torch.Tensor.__dict__
+
+
+def test_call_gives_a_hint_only_for_the_errors_it_is_about():
+    from lib.checks.core import call
+    hint = {RuntimeError: "check the shapes."}
+    with pytest.raises(CheckError) as info:
+        call(lambda: undefined_name, "f()", hint=hint)  # noqa: F821 - a NameError on purpose
+    assert "Hint" not in str(info.value) and "raised NameError" in str(info.value)
+    with pytest.raises(CheckError, match="Hint: check the shapes"):
+        call(lambda: torch_ones_mismatch(), "f()", hint=hint)
+    with pytest.raises(CheckError, match="Hint: it was a KeyError"):
+        call(lambda: {}["k"], "f()", hint=lambda e: f"it was a {type(e).__name__}")
+
+
+def torch_ones_mismatch():
+    import torch
+    return torch.ones(2) + torch.ones(3)
+
+
+def test_the_students_traceback_starts_in_the_students_code(capsys):
+    import traceback
+
+    def student(x):
+        return x.missing
+
+    @exercise("tb", section="s")
+    def check_tb(f):
+        from lib.checks.core import call
+        call(f, "f(1)", 1)
+
+    with pytest.raises(CheckError) as info:
+        check_tb(student)
+    frames = traceback.extract_tb(info.value.__cause__.__traceback__)
+    assert frames[0].name == "student"
+    lib.checks.keep_going()
+    check_tb(student)
+    out = capsys.readouterr().out
+    assert "return x.missing" in out and "in outcome" not in out
+
+
+def test_no_import_cycle():
+    # The core needs nothing from the package; each chapter module needs only the core.
+    import ast
+    import pathlib
+    folder = pathlib.Path(lib.checks.__file__).parent
+    for path in folder.glob("*.py"):
+        imported = {n.module for n in ast.walk(ast.parse(path.read_text()))
+                    if isinstance(n, ast.ImportFrom) and n.level == 1}
+        if path.name == "core.py":
+            assert imported == set(), imported
+        elif path.name != "__init__.py":
+            assert imported == {"core"}, (path.name, imported)
