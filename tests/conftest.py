@@ -35,6 +35,24 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 PROBLEM = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE): ")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def temporary_data_cache(tmp_path_factory):
+    """Every test (and every book build a test starts) caches data in a temporary folder.
+
+    ``lib`` writes its caches under ``$DLF_CACHE_DIR`` when it is set, so the user's own
+    ``~/.cache/dlf`` is never read or written by the tests. The folder is shared by the
+    session, so Fashion-MNIST is unpacked and parsed once per run.
+    """
+    cache = tmp_path_factory.mktemp("dlf-cache")
+    old = os.environ.get("DLF_CACHE_DIR")
+    os.environ["DLF_CACHE_DIR"] = str(cache)
+    yield cache
+    if old is None:
+        os.environ.pop("DLF_CACHE_DIR", None)
+    else:
+        os.environ["DLF_CACHE_DIR"] = old
+
+
 def toc_pages(book: Path = BOOK) -> list[str]:
     """The docnames listed in ``_toc.yml``, root first, in reading order."""
     import yaml
