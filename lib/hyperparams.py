@@ -19,15 +19,11 @@ def add_to_class(Class):
     Unlike d2l's version, the decorator returns the function, so the decorated
     name stays usable instead of becoming ``None``.
     """
-    if not isinstance(Class, type):
-        raise TypeError(
-            f"add_to_class needs the class to add to: write @add_to_class(Trainer) above the "
-            f"function, not @add_to_class alone (it was given {getattr(Class, '__name__', Class)!r}, "
-            "not a class).")
+    if not isinstance(Class, type):  # @add_to_class alone would silently register nothing
+        raise TypeError("add_to_class needs the class to add to: write @add_to_class(Trainer) "
+                        f"above the function, not @add_to_class alone; got {Class!r}.")
 
     def wrapper(fn):
-        if not callable(fn):
-            raise TypeError(f"@add_to_class({Class.__name__}) decorates a function; got {fn!r}.")
         setattr(Class, fn.__name__, fn)
         return fn
     return wrapper
