@@ -3,28 +3,16 @@
 Introduced in the linear regression chapter (`DataModule`, `SyntheticRegressionData`)
 and the softmax regression chapter (`FashionMNIST`).
 """
-import gzip
-import hashlib
-import os
-from pathlib import Path
+import numbers
 
 import torch
 import torch.nn.functional as F
 
-from .hyperparams import HyperParameters
+from .datasets import find_fashion_mnist, load_fashion_mnist  # noqa: F401 (tools use lib.data.find_fashion_mnist)
+from .hyperparams import HyperParameters, positive_int
 
-__all__ = ["TensorLoader", "DataModule", "SyntheticRegressionData", "FashionMNIST",
-           "find_fashion_mnist", "DEBIAN_DIR", "ENV_VAR"]
+__all__ = ["TensorLoader", "DataModule", "SyntheticRegressionData", "FashionMNIST"]
 
-ENV_VAR = "FASHION_MNIST_DIR"
-DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
-# SHA-256 of the four original (uncompressed) files.
-FILES = {
-    "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-    "train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-    "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-    "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
-}
 TEXT_LABELS = ("t-shirt", "trouser", "pullover", "dress", "coat",
                "sandal", "shirt", "sneaker", "bag", "ankle boot")
 
@@ -43,9 +31,8 @@ class TensorLoader:
         if any(len(t) != n for t in tensors):
             raise ValueError(f"TensorLoader: all tensors need the same first dimension, got "
                              f"{[tuple(t.shape) for t in tensors]}")
-        if int(batch_size) < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        self.tensors, self.batch_size = tuple(tensors), int(batch_size)
+        self.tensors = tuple(tensors)
+        self.batch_size = positive_int("batch_size", batch_size, 32)
         self.shuffle, self.transform = shuffle, transform
 
     def __len__(self):
@@ -105,6 +92,13 @@ class SyntheticRegressionData(DataModule):
 
     def __init__(self, w, b, noise=0.01, num_train=1000, num_val=1000, batch_size=32):
         super().__init__()
+        positive_int("num_train", num_train, 1000)
+        positive_int("num_val", num_val, 1000, minimum=0)
+        positive_int("batch_size", batch_size, 32)
+        if not isinstance(noise, (numbers.Real, torch.Tensor)) or torch.as_tensor(noise).numel() != 1 \
+                or float(noise) < 0:
+            raise ValueError(f"SyntheticRegressionData: noise is the standard deviation of the "
+                             f"noise, a number >= 0; got {noise!r}. For example noise=0.01.")
         w = torch.as_tensor(w, dtype=torch.float32)
         if w.ndim == 2 and w.shape[1] == 1:
             w = w.reshape(-1)
@@ -128,135 +122,7 @@ class SyntheticRegressionData(DataModule):
         return self.get_tensorloader((self.X, self.y), train, i)
 
 
-def _cache_dir():
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "dlf" / "FashionMNIST" / "raw"
-
-
-def _candidates(root):
-    """Directories to search, in order: explicit root, environment variable, cache, Debian."""
-    dirs = []
-    if root is not None:
-        dirs += [Path(root), Path(root) / "FashionMNIST" / "raw"]
-    if os.environ.get(ENV_VAR):
-        dirs.append(Path(os.environ[ENV_VAR]))
-    dirs += [_cache_dir(), DEBIAN_DIR]
-    return dirs
-
-
-def _has_all(d):
-    return all((d / f).is_file() or (d / (f + ".gz")).is_file() for f in FILES)
-
-
-def _missing_message(root):
-    searched = "\n".join(f"  - {d}" for d in _candidates(root))
-    return (
-        "Fashion-MNIST was not found and could not be downloaded. Searched:\n"
-        f"{searched}\n"
-        "Fix it in one of these ways:\n"
-        "  - on Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist\n"
-        f"  - put the four files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,\n"
-        f"    t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) in a directory and set\n"
-        f"    {ENV_VAR} to it, or pass root=that_directory\n"
-        "  - connect to the internet, and torchvision will download them.")
-
-
-def _download(dest):
-    """Download with torchvision (it shows a progress bar) into the torchvision layout."""
-    import torchvision
-    print(f"Downloading Fashion-MNIST into {dest} ...", flush=True)
-    torchvision.datasets.FashionMNIST(root=str(dest), train=True, download=True)
-    torchvision.datasets.FashionMNIST(root=str(dest), train=False, download=True)
-    return Path(dest) / "FashionMNIST" / "raw"
-
-
-def find_fashion_mnist(root=None, download=True):
-    """Return a directory holding the four verified, uncompressed Fashion-MNIST files.
-
-    Compressed files (Debian's package ships ``.gz``) are unpacked once into the cache.
-    """
-    found = next((d for d in _candidates(root) if _has_all(d)), None)
-    if found is None:
-        if not download:
-            raise FileNotFoundError(_missing_message(root))
-        try:
-            found = _download(Path(root) if root is not None else _cache_dir().parent.parent)
-        except Exception as e:  # no network, DNS failure, HTTP error, ...
-            raise FileNotFoundError(_missing_message(root) + f"\n(download failed: {e})") from None
-    if not all((found / f).is_file() for f in FILES):
-        cache = _cache_dir()
-        cache.mkdir(parents=True, exist_ok=True)
-        for f in FILES:
-            if (found / f).is_file():
-                data = (found / f).read_bytes()
-            else:
-                try:
-                    with gzip.open(found / (f + ".gz")) as fh:
-                        data = fh.read()
-                except (OSError, EOFError) as e:
-                    raise ValueError(f"Fashion-MNIST file {found / (f + '.gz')} is corrupt ({e}). "
-                                     "Reinstall it (sudo apt-get install --reinstall "
-                                     "dataset-fashion-mnist) or replace the file.") from None
-            tmp = cache / (f + ".part")
-            tmp.write_bytes(data)
-            tmp.replace(cache / f)
-        found = cache
-    for f, digest in FILES.items():
-        path = found / f
-        if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-            raise ValueError(
-                f"Fashion-MNIST file {path} is truncated or corrupt (its SHA-256 does not match "
-                f"the original). Delete it and run again: it will be restored from "
-                f"{DEBIAN_DIR} or downloaded.")
-    return found
-
-
-_PARSED = {}  # "fashion-mnist" -> (train images, train labels, val images, val labels)
 _FLOATS = {}  # (id of a uint8 image tensor, (H, W)) -> its float32 images, converted once
-_PARTS = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-          "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-
-
-def _matches_original(tensors):
-    """Whether the parsed tensors are byte for byte the four original files' contents."""
-    for name, t in zip(_PARTS, tensors):
-        t = t.to(torch.uint8).contiguous()
-        header = (0x800 + t.ndim).to_bytes(4, "big") + b"".join(
-            n.to_bytes(4, "big") for n in t.shape)
-        if hashlib.sha256(header + t.numpy().tobytes()).hexdigest() != FILES[name]:
-            return False
-    return True
-
-
-def _load(root, download):
-    """The four tensors, parsed once per machine (then cached) and once per process."""
-    if "fashion-mnist" in _PARSED:
-        return _PARSED["fashion-mnist"]
-    cached = _cache_dir().parent / "fashion-mnist-parsed.pt"
-    tensors = None
-    if cached.is_file():
-        try:
-            tensors = torch.load(cached, weights_only=True)
-        except Exception:  # unreadable: parse again below
-            tensors = None
-        if tensors is not None and not _matches_original(tensors):
-            tensors = None
-    if tensors is None:
-        # torchvision's parser; importing torchvision takes seconds, hence the cache.
-        from torchvision.datasets.mnist import read_image_file, read_label_file
-        d = find_fashion_mnist(root, download)
-        tensors = (read_image_file(str(d / _PARTS[0])),  # (60000, 28, 28) uint8
-                   read_label_file(str(d / _PARTS[1])),  # (60000,) int64
-                   read_image_file(str(d / _PARTS[2])),  # (10000, 28, 28) uint8
-                   read_label_file(str(d / _PARTS[3])))  # (10000,) int64
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            torch.save(tensors, cached.with_suffix(".part"))
-            cached.with_suffix(".part").replace(cached)
-        except OSError:  # a read-only cache only costs time
-            pass
-    _PARSED["fashion-mnist"] = tuple(tensors)
-    return _PARSED["fashion-mnist"]
 
 
 class _Images(torch.utils.data.Dataset):
@@ -275,21 +141,23 @@ class _Images(torch.utils.data.Dataset):
 class FashionMNIST(DataModule):
     """The Fashion-MNIST clothing images (softmax regression chapter).
 
-    The files are found offline first (see `find_fashion_mnist`), verified, parsed once
-    per process, and kept in memory; minibatches are sliced from tensors.
+    The files are found offline first, verified and cached by `lib.datasets`, and kept
+    in memory; minibatches are sliced from tensors.
     """
 
     MAX_FLOAT_BYTES = 2**30  # above this, images are converted batch by batch instead
 
     def __init__(self, batch_size=64, resize=(28, 28), root=None, num_workers=0, download=True):
         if (not isinstance(resize, (tuple, list)) or len(resize) != 2
-                or not all(isinstance(r, int) and not isinstance(r, bool) and r > 0 for r in resize)):
+                or not all(isinstance(r, numbers.Integral) and not isinstance(r, bool) and r > 0
+                           for r in resize)):
             raise ValueError(f"FashionMNIST: resize must be two positive integers (height, width), "
                              f"for example resize=(28, 28) or (64, 64); got {resize!r}.")
+        positive_int("batch_size", batch_size, 64)
         super().__init__(root=root, num_workers=num_workers)
         self.save_hyperparameters(ignore=("root", "num_workers"))
-        self.resize = tuple(resize)
-        train_x, train_y, val_x, val_y = _load(root, download)
+        self.resize = tuple(int(r) for r in resize)
+        train_x, train_y, val_x, val_y = load_fashion_mnist(root, download)
         self.train = _Images(train_x, train_y, self._to_float)
         self.val = _Images(val_x, val_y, self._to_float)
 

@@ -1,7 +1,16 @@
 """Hyperparameters and class patching (introduced in the linear regression chapter)."""
 import inspect
+import numbers
 
 __all__ = ["HyperParameters", "add_to_class"]
+
+
+def positive_int(name, value, example, minimum=1):
+    """`value` as an int if it is a whole number >= minimum (NumPy integers too), else a ValueError."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"{name} must be {kind}; got {value!r}. For example {name}={example}.")
+    return int(value)
 
 
 def add_to_class(Class):
@@ -10,6 +19,10 @@ def add_to_class(Class):
     Unlike d2l's version, the decorator returns the function, so the decorated
     name stays usable instead of becoming ``None``.
     """
+    if not isinstance(Class, type):  # @add_to_class alone would silently register nothing
+        raise TypeError("add_to_class needs the class to add to: write @add_to_class(Trainer) "
+                        f"above the function, not @add_to_class alone; got {Class!r}.")
+
     def wrapper(fn):
         setattr(Class, fn.__name__, fn)
         return fn

@@ -3,6 +3,9 @@
 Introduced in the linear regression chapter (`Module`, `SGD`) and the softmax
 regression chapter (`Classifier`).
 """
+import math
+import numbers
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -62,7 +65,7 @@ class Module(nn.Module, HyperParameters):
                 f"{type(self).__name__} has no configure_optimizers() and no learning rate: "
                 "define configure_optimizers() returning an optimizer, or take lr in __init__ "
                 "and call self.save_hyperparameters() so the default SGD can use self.lr.")
-        return torch.optim.SGD(self.parameters(), lr=self.lr)
+        return torch.optim.SGD(self.parameters(), lr=learning_rate(self.lr))
 
 
 class Classifier(Module):
@@ -90,16 +93,44 @@ class Classifier(Module):
         return F.cross_entropy(Y_hat, Y, reduction="mean" if averaged else "none")
 
 
+def learning_rate(lr):
+    """`lr` if it is a positive, finite number; else a ValueError saying what to pass."""
+    if isinstance(lr, torch.Tensor) and lr.numel() == 1:
+        lr = lr.item()
+    if not isinstance(lr, numbers.Real) or isinstance(lr, bool) or not math.isfinite(lr) or lr <= 0:
+        raise ValueError(
+            f"the learning rate must be a positive number; got lr={lr!r}. Gradient descent "
+            "steps *against* the gradient by lr times it, so a negative or zero rate climbs "
+            "the loss or stands still. Typical values are 0.01 to 0.5, for example lr=0.1.")
+    return lr
+
+
 class SGD(HyperParameters):
     """Minibatch stochastic gradient descent, written out (linear regression chapter)."""
 
     def __init__(self, params, lr):
-        params = list(params)
+        params = [params] if isinstance(params, torch.Tensor) else list(params)
+        if not params:
+            raise ValueError("SGD got no parameters to optimize: pass the model's tensors, "
+                             "for example SGD([w, b], lr=0.03) or SGD(model.parameters(), lr=0.03).")
+        for i, p in enumerate(params):
+            if not isinstance(p, torch.Tensor) or not p.requires_grad:
+                raise ValueError(
+                    f"SGD: parameter {i} ({type(p).__name__}"
+                    f"{f' of shape {tuple(p.shape)}' if isinstance(p, torch.Tensor) else ''}) does "
+                    "not require gradients, so backward() gives it none to step with. Create it "
+                    "with requires_grad=True, for example torch.zeros(1, requires_grad=True), or "
+                    "call p.requires_grad_() on it.")
+        learning_rate(lr)
         self.save_hyperparameters()
 
     @torch.no_grad()
     def step(self):
-        for param in self.params:
+        for i, param in enumerate(self.params):
+            if param.grad is None:
+                raise RuntimeError(
+                    f"SGD.step: parameter {i} (shape {tuple(param.shape)}) has no gradient: call "
+                    "loss.backward() before step(), and check that the loss depends on it.")
             param -= self.lr * param.grad
 
     def zero_grad(self):

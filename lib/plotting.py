@@ -102,6 +102,15 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
     return axes
 
 
+def _number(name, value):
+    """`value` (a number or a one-element tensor) as a float, or a TypeError naming `name`."""
+    try:
+        return float(value)
+    except (TypeError, ValueError, RuntimeError) as e:
+        raise TypeError(f"ProgressBoard.draw: {name} must be a number or a one-element tensor "
+                        f"(for example loss.item()); got {value!r}.") from e
+
+
 class _Live:
     """Boards with undrawn points: drawn once more when the running notebook cell ends."""
     boards = []
@@ -166,6 +175,7 @@ class ProgressBoard:
 
     def draw(self, x, y, label, every_n=1):
         """Add the point (x, y) to the curve `label`; plot the mean of every `every_n` points."""
+        x, y = _number("x", x), _number("y", y)  # checked here, not at the next average
         if label not in self.raw_points:
             self.raw_points[label] = []
             self.data[label] = []

@@ -4,10 +4,11 @@ Every step is a method, so a chapter (or a student) can replace one with
 ``@add_to_class(Trainer)`` and `fit` uses the replacement.
 """
 import math
+import numbers
 
 import torch
 
-from .hyperparams import HyperParameters
+from .hyperparams import HyperParameters, positive_int
 
 __all__ = ["Trainer"]
 
@@ -16,9 +17,12 @@ class Trainer(HyperParameters):
     """Fit a `Module` to a `DataModule`; `fit` returns the per-epoch history."""
 
     def __init__(self, max_epochs, num_gpus=0, gradient_clip_val=0):
-        if gradient_clip_val < 0:
+        positive_int("max_epochs", max_epochs, 10)
+        positive_int("num_gpus", num_gpus, 0, minimum=0)
+        if (not isinstance(gradient_clip_val, numbers.Real) or isinstance(gradient_clip_val, bool)
+                or not gradient_clip_val >= 0):
             raise ValueError(f"gradient_clip_val must be >= 0 (0 turns clipping off); "
-                             f"got {gradient_clip_val}.")
+                             f"got {gradient_clip_val!r}: a number, for example gradient_clip_val=1.")
         available = torch.cuda.device_count()
         if num_gpus > available:
             raise ValueError(
@@ -33,16 +37,25 @@ class Trainer(HyperParameters):
         return self.gpus[0] if self.gpus else torch.device("cpu")
 
     def prepare_data(self, data):
+        if not callable(getattr(data, "train_dataloader", None)):
+            raise TypeError(
+                f"Trainer.fit needs data with a training loader, but got a {type(data).__name__} without "
+                "train_dataloader(). Derive your data class from lib.DataModule and define "
+                "get_dataloader(train).")
         try:
+            # An error inside the user's own get_dataloader propagates as it is.
             self.train_dataloader = data.train_dataloader()
-        except (AttributeError, NotImplementedError) as e:
+        except NotImplementedError as e:
             raise TypeError(
                 f"Trainer.fit needs data with a training loader, but {type(data).__name__} "
                 f"gave none ({e}). Pass a DataModule whose get_dataloader(train) returns "
-                "minibatches.") from None
+                "minibatches.") from e
         if self.train_dataloader is None:
             raise TypeError(f"{type(data).__name__}.train_dataloader() returned None: "
                             "Trainer.fit needs minibatches to train on.")
+        if hasattr(self.train_dataloader, "__len__") and len(self.train_dataloader) == 0:
+            raise ValueError(f"{type(data).__name__}.train_dataloader() has no minibatches: "
+                             "check that the training set is not empty (num_train > 0).")
         try:
             self.val_dataloader = data.val_dataloader()
         except NotImplementedError:
@@ -93,6 +106,11 @@ class Trainer(HyperParameters):
             loss = record.get("train_loss")
             if loss is not None and not math.isfinite(loss):
                 lr = getattr(self.optim, "lr", None) or getattr(model, "lr", None)
+                if isinstance(lr, numbers.Real) and lr <= 0:
+                    raise FloatingPointError(
+                        f"The training loss became {loss} in epoch {self.epoch + 1} with a "
+                        f"learning rate of {lr}: a rate <= 0 climbs the loss. Use a positive "
+                        "learning rate, for example lr=0.1.")
                 raise FloatingPointError(
                     f"The training loss became {loss} in epoch {self.epoch + 1}: training "
                     f"diverged{f' at learning rate {lr}' if lr is not None else ''}. Try a "

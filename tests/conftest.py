@@ -26,7 +26,26 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from bookkit import ANSI, BOOK, Build, build, toc_pages  # noqa: E402  (the book's plumbing, shared)
+import bookkit  # noqa: E402  (the book's plumbing, shared with the tools)
+from bookkit import Build, toc_pages  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def temporary_data_cache(tmp_path_factory):
+    """Every test (and every book build a test starts) caches data in a temporary folder.
+
+    ``lib`` writes its caches under ``$DLF_CACHE_DIR`` when it is set, so the user's own
+    ``~/.cache/dlf`` is never read or written by the tests. The folder is shared by the
+    session, so Fashion-MNIST is unpacked and parsed once per run.
+    """
+    cache = tmp_path_factory.mktemp("dlf-cache")
+    old = os.environ.get("DLF_CACHE_DIR")
+    os.environ["DLF_CACHE_DIR"] = str(cache)
+    yield cache
+    if old is None:
+        os.environ.pop("DLF_CACHE_DIR", None)
+    else:
+        os.environ["DLF_CACHE_DIR"] = old
 
 
 @dataclasses.dataclass
@@ -59,7 +78,7 @@ def book_build(tmp_path_factory, toc) -> BookBuild:
     if os.environ.get("BOOK_BUILD_REUSE") == "nobuild":  # test an existing build as it is
         result = Build(0, (out / "build.log").read_text(), 0.0)
     else:
-        result = build(out)
+        result = bookkit.build(out)
     rc, log, seconds = result.returncode, result.log, result.seconds
     (out / "build.log").write_text(log)
     _BUILD_INFO.update(out=out, seconds=seconds, rc=rc)
@@ -72,10 +91,6 @@ def book_build(tmp_path_factory, toc) -> BookBuild:
             lines += [f"    {m[:400]}" for m in msgs[:12]]
             if len(msgs) > 12:
                 lines.append(f"    ... and {len(msgs) - 12} more")
-        reports = out / "_build" / "html" / "reports"
-        for report in sorted(reports.glob("*.log")) if reports.is_dir() else []:
-            lines.append(f"  --- {report.name} (last lines) ---")
-            lines += ["    " + ln for ln in ANSI.sub("", report.read_text()).splitlines()[-15:]]
         if not problems:
             lines.append("  (no warning lines found; last lines of the log:)")
             lines += ["    " + ln for ln in log.splitlines()[-25:]]

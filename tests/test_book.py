@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 
 import bookkit
 from bookkit import page_weight, toc_pages
-from conftest import BOOK, ROOT
+from bookkit import BOOK, ROOT
 
 ALLOWED_TAGS = {"hide-input", "hide-output", "hide-cell", "remove-input", "remove-output",
                 "remove-cell", "raises-exception"}

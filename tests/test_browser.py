@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import toc_pages
+from bookkit import toc_pages
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 

@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# Build one chapter on its own, strictly, into /tmp/preview-<chapter>/book/_build/html.
+# Build one chapter on its own, strictly, into a fresh folder made by mktemp
+# (printed at the end: <folder>/book/_build/html/<chapter>.html).
 # Usage: bash tools/preview.sh mlp        (the chapter's file name without .md)
-# Lets several people work on different chapters at once without sharing book/_build.
+# Lets several people work on different chapters at once without sharing book/_build,
+# and never deletes a folder it did not make itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ch=${1:?usage: tools/preview.sh CHAPTER}
 [ -f "book/$ch.md" ] || { echo "no such chapter: book/$ch.md" >&2; exit 2; }
-top=/tmp/preview-$ch
+top=$(mktemp -d "${TMPDIR:-/tmp}/preview-$ch.XXXXXX")
 dest=$top/book
-mkdir -p "$dest"
-rm -rf "$dest/_ext"
+mkdir "$dest"
 for f in book/*; do
   case "$(basename "$f")" in _build|_toc.yml|*.md) ;; *) cp -r "$f" "$dest/" ;; esac
 done
-ln -sfn "$PWD/lib" "$top/lib"   # so that {literalinclude} ../lib/... resolves as in book/
+ln -s "$PWD/lib" "$top/lib"   # so that {literalinclude} ../lib/... resolves as in book/
 cp "book/$ch.md" "$dest/"
 printf 'format: jb-book\nroot: %s\n' "$ch" > "$dest/_toc.yml"
 .venv/bin/jupyter-book build "$dest" -W -n --keep-going "${@:2}"

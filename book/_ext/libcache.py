@@ -9,7 +9,9 @@ Python files and
   ``rebuild="env"``: when it changes, Sphinx re-reads every chapter;
 * points myst-nb's execution cache at a folder named after the hash
   (``_build/.jupyter_cache/lib-<hash>``), so re-reading a chapter misses the cache
-  and executes it again with the new library. Caches for other hashes are deleted.
+  and executes it again with the new library. Caches for other hashes that this
+  extension made (marked by a ``.libcache`` file inside) are deleted; any other folder,
+  even one named ``lib-*``, is left alone.
 
 Editing one chapter still re-executes only that chapter, and an unchanged rebuild
 executes nothing.
@@ -43,6 +45,7 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 CACHE_PREFIX = "lib-"
+MARKER = ".libcache"  # written into each cache folder this extension creates
 
 
 def _default_lib_dirs(confdir: Path) -> list[Path]:
@@ -100,10 +103,12 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
         base = confdir / base
     cache = base / f"{CACHE_PREFIX}{short}"
     config.nb_execution_cache_path = str(cache)
-    if base.is_dir():  # drop the caches of other library versions
+    if base.is_dir():  # drop the caches of other library versions, if we made them
         for old in base.glob(f"{CACHE_PREFIX}*"):
-            if old.is_dir() and old != cache:
+            if old.is_dir() and old != cache and (old / MARKER).is_file():
                 shutil.rmtree(old, ignore_errors=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / MARKER).write_text(f"execution cache made by book/_ext/libcache.py for lib {full}\n")
     logger.info("libcache: %d files in %s hash to %s; execution cache %s",
                 count, ", ".join(map(str, paths)), short, cache)
 
