@@ -461,6 +461,8 @@ class Chapter:
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
             "language_info": {"name": "python"},
             "colab": {"provenance": []},
+            # Which chapter this is: the grader (python -m grading) reads only this.
+            "course": {"chapter": self.doc},
         }
         for i, c in enumerate(cells):
             c.id = f"{self.doc[:40]}-{i:03d}"
