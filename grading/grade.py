@@ -17,7 +17,7 @@ import nbformat
 
 from . import gradebook
 from .chapters import REPO, chapter_names, load_chapter
-from .run import Limits, Session, check_cell
+from .run import Limits, Session, check_cell, read_submission
 
 
 class GradingError(RuntimeError):
@@ -99,10 +99,27 @@ def preflight(run_tmp: Path, limits: Limits) -> Path:
     except GradingError:
         raise
     except Exception as e:  # noqa: BLE001
-        raise GradingError(f"could not run a kernel: {type(e).__name__}: {e}") from e
+        try:
+            log = (tmp / "kernel.log").read_text(errors="replace").strip().splitlines()[-3:]
+        except OSError:
+            log = []
+        raise GradingError(
+            f"could not run a kernel with the grader's limits (memory {limits.memory / 2**30:.1f} GiB "
+            f"of address space, {limits.cpu} s of CPU): {type(e).__name__}: {e}"
+            + (f"; the kernel's last words: {' | '.join(log)}" if log else "")
+            + ". If the memory limit (--memory) is too low for torch, raise it.") from e
     finally:
         session.stop()
     return tmp / "home" / ".matplotlib"
+
+
+def _gradeable(path: Path) -> bool:
+    """Whether a submission will need a kernel (a notebook of a known chapter)."""
+    try:
+        read_submission(path)
+    except (ValueError, LookupError):
+        return False
+    return True
 
 
 def grade_one(path: Path, name: str, tmp: Path, limits: Limits, mpl_dir: Path | None,
@@ -171,7 +188,7 @@ def grade_folder(folder: Path, out: Path, jobs: int | None = None, shard=None,
     results: list[dict] = []
     t0 = time.monotonic()
     try:
-        mpl_dir = preflight(run_tmp, limits) if mine else None
+        mpl_dir = preflight(run_tmp, limits) if any(map(_gradeable, mine)) else None
         n_checks = max([sum(len(e.checks) for e in load_chapter(c).scored) for c in chapter_names()] or [0])
         hard = limits.hard_timeout(n_checks)
         bar = _bar(len(mine), progress)

@@ -264,7 +264,7 @@ def make_client(nb, km, limits, work):
             return None
 
     return GradingClient(nb, km=km, timeout=int(limits.cell_timeout), allow_errors=True,
-                         interrupt_on_timeout=True, iopub_timeout=5,
+                         interrupt_on_timeout=True, iopub_timeout=3, shutdown_kernel="immediate",
                          error_on_timeout={"ename": "TimeoutError", "evalue": "timed out",
                                            "traceback": []},
                          record_timing=False, resources={"metadata": {"path": str(work)}})
@@ -315,11 +315,11 @@ class Session:
         self.client = self.km = self.log = None
 
     def start(self):
-        from jupyter_client.manager import KernelManager
+        from jupyter_client.manager import AsyncKernelManager
 
         self.stop()
         self.kernels += 1
-        self.km = KernelManager(kernel_name="python3",
+        self.km = AsyncKernelManager(kernel_name="python3",
                                 connection_file=str(self.tmp / f"kernel-{self.kernels}.json"))
         self.client = make_client(self.nb, self.km, self.limits, self.work)
         self.log = open(self.tmp / "kernel.log", "ab")
@@ -330,21 +330,16 @@ class Session:
 
     def stop(self):
         if self.km is not None:
+            proc = getattr(self.km.provisioner, "process", None) if self.km.provisioner else None
             try:
-                if self.client is not None and self.client.kc is not None:
-                    self.client.kc.stop_channels()
-                self.km.shutdown_kernel(now=True)
-            except Exception:
-                try:
-                    proc = self.km.provisioner.process if self.km.provisioner else None
-                    if proc is not None:
-                        proc.kill()
-                except Exception:
-                    pass
-            try:
-                self.km.cleanup_resources()
-            except Exception:
+                self.client._cleanup_kernel()   # stops the channels, shuts down immediately
+            except Exception:  # noqa: BLE001 - a dead or stuck kernel: kill it below
                 pass
+            if proc is not None and proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
         if self.log is not None:
             self.log.close()
         self.client = self.km = self.log = None
@@ -362,7 +357,7 @@ class Session:
             raise KernelGone(death_reason(self.km, self.tmp)) from None
         timed_out = c.timed_out
         if timed_out:  # interrupted: is the kernel free again?
-            c.timeout, c.timed_out = 10, False
+            c.timeout, c.timed_out = 5, False
             try:
                 c.execute_cell(self.nb.cells[-1], len(self.nb.cells) - 1, store_history=False)
             except DeadKernelError:
