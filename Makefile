@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 JB := $(VENV)/bin/jupyter-book
 
-.PHONY: book test serve notebooks bench clean setup data
+.PHONY: book test serve notebooks bench clean setup data grade
 
 setup: $(STAMP)
 
@@ -36,6 +36,14 @@ serve: book
 
 bench: setup data
 	$(PY) tools/bench.py
+	$(PY) tools/bench_grade.py
+
+# Grade a folder of submitted student notebooks: make grade SUBMISSIONS=path/to/folder
+# (gradebook in $(GRADES)/: grades.csv, feedback/). See "Grading" in README.md.
+GRADES ?= grades
+grade: setup
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of .ipynb> [GRADES=<out folder>]"; exit 2; }
+	$(PY) -m grading "$(SUBMISSIONS)" --out "$(GRADES)"
 
 clean:
 	rm -rf book/_build .pytest_cache
