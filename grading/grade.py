@@ -96,18 +96,18 @@ def preflight(run_tmp: Path, limits: Limits) -> Path:
             if errors or got.get("nonce") != "preflight" or "could not load" in got.get("message", ""):
                 raise GradingError(f"the course's checks do not load in a kernel: "
                                    f"{got.get('message') or errors}")
-    except GradingError:
-        raise
     except Exception as e:  # noqa: BLE001
         try:
             log = (tmp / "kernel.log").read_text(errors="replace").strip().splitlines()[-3:]
         except OSError:
             log = []
+        what = str(e) if isinstance(e, GradingError) else \
+            f"could not run a kernel: {type(e).__name__}: {e}"
         raise GradingError(
-            f"could not run a kernel with the grader's limits (memory {limits.memory / 2**30:.1f} GiB "
-            f"of address space, {limits.cpu} s of CPU): {type(e).__name__}: {e}"
-            + (f"; the kernel's last words: {' | '.join(log)}" if log else "")
-            + ". If the memory limit (--memory) is too low for torch, raise it.") from e
+            f"{what}" + (f"; the kernel's last words: {' | '.join(log)}" if log else "")
+            + f". The kernels run with the grader's limits (memory {limits.memory / 2**30:.1f} GiB "
+            f"of address space, {limits.cpu} s of CPU, {limits.file_size // 2**20} MiB files): "
+            "if the memory limit (--memory) is too low for torch, raise it.") from e
     finally:
         session.stop()
     return tmp / "home" / ".matplotlib"

@@ -319,14 +319,28 @@ class Session:
 
         self.stop()
         self.kernels += 1
-        self.km = AsyncKernelManager(kernel_name="python3",
-                                connection_file=str(self.tmp / f"kernel-{self.kernels}.json"))
-        self.client = make_client(self.nb, self.km, self.limits, self.work)
-        self.log = open(self.tmp / "kernel.log", "ab")
-        self.client.start_new_kernel(env=self.env, cwd=str(self.work), stdout=subprocess.DEVNULL,
-                                     stderr=self.log, stdin=subprocess.DEVNULL,
-                                     preexec_fn=limiter(self.limits, user_tasks()))
-        self.client.start_new_kernel_client()
+        # A kernel start can fail for reasons of the machine (a busy one, many kernels at
+        # once), never of the submission (none of its code has run): try again.
+        for attempt in range(1, 4):
+            name = f"kernel-{self.kernels}-{attempt}"
+            # IPC sockets in the submission's folder: no TCP ports to race other kernels for.
+            self.km = AsyncKernelManager(kernel_name="python3", transport="ipc",
+                                         ip=str(self.tmp / name),
+                                         connection_file=str(self.tmp / f"{name}.json"))
+            self.client = make_client(self.nb, self.km, self.limits, self.work)
+            self.log = open(self.tmp / "kernel.log", "ab")
+            try:
+                self.client.start_new_kernel(env=self.env, cwd=str(self.work),
+                                             stdout=subprocess.DEVNULL, stderr=self.log,
+                                             stdin=subprocess.DEVNULL,
+                                             preexec_fn=limiter(self.limits, user_tasks()))
+                self.client.start_new_kernel_client()
+                return
+            except Exception:  # noqa: BLE001
+                self.stop()
+                if attempt == 3:
+                    raise
+                time.sleep(2 * attempt)
 
     def stop(self):
         if self.km is not None:

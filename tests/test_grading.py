@@ -48,6 +48,14 @@ def replace(nb, index, source):
     return nb
 
 
+def answered(nb):
+    """The notebook with a written answer to the first prose exercise (Exercise 3)."""
+    nb = copy.deepcopy(nb)
+    at = next(i for i, c in enumerate(nb.cells) if c.source.startswith("*Your answer to Exercise 3"))
+    nb.cells[at].source = "Training keeps every activation for the backward pass."
+    return nb
+
+
 def make_class(folder: Path, repo_snapshot: Path):
     solved, unsolved = solved_notebook(CHAPTER), student_notebook(CHAPTER)
     top = find(solved, "import torch") + 1          # after the chapter's imports
@@ -77,11 +85,13 @@ def make_class(folder: Path, repo_snapshot: Path):
     shapes = {
         "solved": solved,
         "unsolved": unsolved,
-        "half-solved": solved_notebook(CHAPTER, only={BIAS}),
+        "half-solved": answered(solved_notebook(CHAPTER, only={BIAS})),
         "wrong": wrong,
         "reordered": reordered,
         "tampered": tampered,
-        "syntax-error": insert(solved, top, "def broken(:\n    pass"),
+        # ... and a numerical_grad redefined at the end that exits the check: an error.
+        "syntax-error": insert(insert(solved, top, "def broken(:\n    pass"), len(solved.cells) + 1,
+                               "def numerical_grad(f, W, eps=1e-6):\n    import sys\n    sys.exit(5)"),
         "raises": insert(solved, top, "raise ValueError('my own bug')"),
         "infinite-loop": insert(solved, top, "while True:\n    pass"),
         "stubborn-loop": insert(solved, top, "import time\nwhile True:\n    try:\n"
@@ -163,6 +173,9 @@ def test_solved_unsolved_half_solved(graded):
     assert (status(graded, "half-solved", BIAS), status(graded, "half-solved", NUMGRAD)) == \
         ("passed", "not attempted")
     assert rows["half-solved.ipynb"]["total"] == "1"
+    assert status(graded, "half-solved", "ex-backprop-memory") == "answered (not scored)"
+    fb = (graded["out"] / "feedback" / "half-solved.md").read_text()
+    assert "Training keeps every activation for the backward pass." in fb
     # Prose exercises are listed, not scored.
     assert status(graded, "solved", "ex-backprop-memory") == "blank (not scored)"
 
@@ -204,7 +217,15 @@ def test_course_checks_not_the_students(graded):
 ])
 def test_bad_cells_are_recorded_and_the_rest_is_graded(graded, name, said):
     assert said in notes(graded, name), notes(graded, name)
-    assert status(graded, name, BIAS) == status(graded, name, NUMGRAD) == "passed", notes(graded, name)
+    assert status(graded, name, BIAS) == "passed", notes(graded, name)
+    if name != "syntax-error":
+        assert status(graded, name, NUMGRAD) == "passed", notes(graded, name)
+
+
+def test_code_that_breaks_a_check_is_an_error(graded):
+    assert status(graded, "syntax-error", NUMGRAD) == "error"
+    msg = graded["results"]["syntax-error.ipynb"]["exercises"][NUMGRAD]["message"]
+    assert "sys.exit(5)" in msg
 
 
 def test_a_dying_kernel_is_replaced(graded):

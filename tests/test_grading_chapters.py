@@ -87,3 +87,18 @@ def test_read_submission_reasons(tmp_path):
     nbformat.write(nb, p)
     with pytest.raises(UnknownChapter, match="does not say which chapter"):
         read_submission(p)
+
+
+def test_written_answers_are_collected_for_the_instructor():
+    from grading.run import written_answers
+
+    nb = student_notebook("backprop")
+    at = next(i for i, c in enumerate(nb.cells) if c.source.startswith("*Your answer to Exercise 3"))
+    nb.cells[at].source = "*Your answer to Exercise 3:* training keeps every activation."
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell("print('bytes per activation', 4)"))
+    got = written_answers(nb, load_chapter("backprop"))
+    assert set(got) == {"ex-backprop-memory", "ex-backprop-cost"}
+    assert got["ex-backprop-memory"]["answered"]
+    assert "training keeps every activation" in got["ex-backprop-memory"]["answer"]
+    assert "```python\nprint('bytes per activation', 4)\n```" in got["ex-backprop-memory"]["answer"]
+    assert got["ex-backprop-cost"] == {"answered": False, "answer": ""}
