@@ -10,7 +10,7 @@ JB := $(VENV)/bin/jupyter-book
 # Strict: any warning, broken reference or failing cell fails the build and names the chapter.
 STRICT := -W -n --keep-going
 
-.PHONY: book test test-fast serve notebooks bench clean setup data browser python
+.PHONY: book test test-fast serve notebooks bench clean setup data browser python grade
 
 setup: $(STAMP)
 
@@ -54,6 +54,14 @@ serve: book
 
 bench: setup data
 	$(PY) tools/bench.py
+	$(PY) tools/bench_grade.py
+
+# Grade a folder of submitted student notebooks: make grade SUBMISSIONS=path/to/folder
+# (gradebook in $(GRADES)/: grades.csv, feedback/). See "Grading" in README.md.
+GRADES ?= grades
+grade: setup
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of .ipynb> [GRADES=<out folder>]"; exit 2; }
+	$(PY) -m grading "$(SUBMISSIONS)" --out "$(GRADES)"
 
 clean:
 	rm -rf book/_build .pytest_cache

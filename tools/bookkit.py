@@ -23,6 +23,14 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 PROBLEM = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE): ")
 
 
+def _docname(file) -> str:
+    """A _toc.yml `file` entry as a docname: without its .md/.ipynb suffix."""
+    name = str(file)
+    for suffix in (".md", ".ipynb"):
+        name = name.removesuffix(suffix)
+    return name
+
+
 def toc_pages(book: Path = BOOK) -> list[str]:
     """The docnames listed in ``_toc.yml`` (no .md/.ipynb suffix), root first, in reading order."""
     import yaml
@@ -31,9 +39,7 @@ def toc_pages(book: Path = BOOK) -> list[str]:
     pages = []
 
     def add(name):
-        name = str(name)
-        for suffix in (".md", ".ipynb"):
-            name = name.removesuffix(suffix)
+        name = _docname(name)
         if name not in pages:
             pages.append(name)
 
@@ -50,6 +56,27 @@ def toc_pages(book: Path = BOOK) -> list[str]:
     add(toc["root"])
     walk({k: v for k, v in toc.items() if k != "root"})
     return pages
+
+
+def chapter_numbers(book=BOOK):
+    """docname -> its chapter number on the site, for the numbered chapters of _toc.yml.
+
+    The site numbers the chapters of numbered parts in reading order, across parts
+    (Sphinx then numbers exercises within each chapter: "Exercise 4.2"); the root page
+    has no number.
+    """
+    import yaml
+
+    toc = yaml.safe_load((book / "_toc.yml").read_text())
+    numbers, n = {}, 0
+    default = bool((toc.get("options") or {}).get("numbered")) and not toc.get("parts")
+    for part in toc.get("parts") or [{"chapters": toc.get("chapters") or [],
+                                       "numbered": default}]:
+        for chapter in part.get("chapters") or []:
+            if part.get("numbered") and "file" in chapter:
+                n += 1
+                numbers[_docname(chapter["file"])] = n
+    return numbers
 
 
 def jupyter_book_cmd() -> list[str]:

@@ -41,7 +41,7 @@ import nbformat
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bookkit import BOOK, ROOT, toc_pages  # noqa: E402
+from bookkit import BOOK, ROOT, chapter_numbers, toc_pages  # noqa: E402
 
 OUT = ROOT / "notebooks"
 
@@ -49,27 +49,6 @@ OUT = ROOT / "notebooks"
 
 
 toc_docnames = toc_pages  # the pages listed in _toc.yml, root first (tools/bookkit.py)
-
-
-def chapter_numbers(book=BOOK):
-    """docname -> its chapter number on the site, for the numbered chapters of _toc.yml.
-
-    The site numbers the chapters of numbered parts in reading order, across parts
-    (Sphinx then numbers exercises within each chapter: "Exercise 4.2"); the root page
-    has no number.
-    """
-    toc = yaml.safe_load((book / "_toc.yml").read_text())
-    numbers, n = {}, 0
-    default = bool((toc.get("options") or {}).get("numbered")) and not toc.get("parts")
-    for part in toc.get("parts") or [{"chapters": toc.get("chapters") or [],
-                                       "numbered": default}]:
-        for chapter in part.get("chapters") or []:
-            if part.get("numbered") and "file" in chapter:
-                n += 1
-                numbers[str(Path(chapter["file"]).with_suffix(""))
-                        if Path(chapter["file"]).suffix in (".md", ".ipynb")
-                        else str(chapter["file"])] = n
-    return numbers
 
 
 def book_config(book=BOOK):
@@ -506,6 +485,8 @@ class Chapter:
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
             "language_info": {"name": "python"},
             "colab": {"provenance": []},
+            # Which chapter this is: the grader (python -m grading) reads only this.
+            "course": {"chapter": self.doc},
         }
         for i, c in enumerate(cells):
             c.id = f"{self.doc[:40]}-{i:03d}"
