@@ -182,8 +182,10 @@ def split_solutions(text):
             while j < len(lines) and lines[j].strip() != fence:
                 j += 1
             body = lines[i + 1:j]
-            while body and (body[0].startswith(":") or body[0] == "---"):
-                body = body[1:]  # cell options
+            if body and body[0] == "---":  # cell options as a YAML block ...
+                body = body[body.index("---", 1) + 1:]
+            while body and body[0].startswith(":"):
+                body = body[1:]  # ... or as :key: lines
             kept = _kept_lines("\n".join(body))
             secret += [l for n, l in enumerate(body, start=1) if n not in kept]
             outside += [l for n, l in enumerate(body, start=1) if n in kept]
