@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 JB := $(VENV)/bin/jupyter-book
 
-.PHONY: book test serve notebooks bench clean setup data
+.PHONY: book test serve notebooks bench clean setup data pdf
 
 setup: $(STAMP)
 
@@ -27,6 +27,10 @@ notebooks: $(STAMP)
 
 book: setup data notebooks
 	$(JB) build book
+
+# The whole book as one PDF (book/_build/pdf/book.pdf): single-page HTML printed by Chromium.
+pdf: setup data notebooks
+	$(PY) tools/make_pdf.py
 
 test: setup data
 	$(PY) -m pytest

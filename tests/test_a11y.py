@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BOOK, ROOT, toc_pages
-from test_browser import Visit, _wait_for_math, browser, site  # noqa: F401 (fixtures)
+from test_browser import Visit, _wait_for_math
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
@@ -120,7 +120,7 @@ def _open_all_solutions(page) -> int:
 @pytest.mark.browser
 @pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("page_name", toc_pages())
-def test_axe_finds_nothing_serious(browser, site, page_name, mode):  # noqa: F811
+def test_axe_finds_nothing_serious(browser, site, page_name, mode):
     from axe_playwright_python.sync_playwright import Axe
 
     visit = Visit(browser, site, color_scheme=mode)
@@ -162,7 +162,7 @@ def _focused(page) -> dict:
 
 @pytest.mark.book
 @pytest.mark.browser
-def test_keyboard_opens_and_closes_every_solution(browser, site, toc):  # noqa: F811
+def test_keyboard_opens_and_closes_every_solution(browser, site, toc):
     """Tab through each chapter; every solution's button gets a focus ring and toggles."""
     visit = Visit(browser, site)
     checked = 0
@@ -203,7 +203,7 @@ def test_keyboard_opens_and_closes_every_solution(browser, site, toc):  # noqa: 
 
 @pytest.mark.book
 @pytest.mark.browser
-def test_math_keeps_assistive_mathml(browser, site, toc):  # noqa: F811
+def test_math_keeps_assistive_mathml(browser, site, toc):
     visit = Visit(browser, site)
     try:
         pages = 0

@@ -10,53 +10,15 @@ switching with the theme's own button.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import toc_pages
+from conftest import toc_pages  # the `site` and `browser` fixtures live in conftest.py
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def site(built_html):
-    """Base URL of the built html, served on 127.0.0.1."""
-    handler = functools.partial(_QuietHandler, directory=str(built_html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's `chromium` package")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
 
 @pytest.fixture(scope="session")
 def screenshots(book_build) -> Path:
@@ -126,6 +88,12 @@ def _wait_for_math(page) -> dict:
         errors: document.querySelectorAll('mjx-merror, .MathJax_Error').length,
         raw: [...document.querySelectorAll('.math')].filter(e => !e.querySelector('mjx-container'))
              .map(e => e.textContent.slice(0, 60)),
+        // TeX that never became a .math span (e.g. a formula broken by a list marker)
+        stray: (() => {
+            const main = document.querySelector('main').cloneNode(true);
+            main.querySelectorAll('pre, code, mjx-container, script, .math').forEach(e => e.remove());
+            return (main.textContent.match(/.{0,30}\\\\(frac|mathbf|operatorname|hat|sum|mathrm)\\b.{0,30}/g) || []);
+        })(),
     })""")
 
 
@@ -159,6 +127,8 @@ def test_page_loads_cleanly(browser, site, screenshots, page_name, mode):
         problems += [f"request to another origin (blocked): {u}" for u in visit.foreign]
         problems += [f"failed request: {u}" for u in visit.failed]
         problems += [f"image did not load: {src}" for src in broken]
+        if math.get("stray"):
+            problems.append(f"TeX outside any formula (not typeset): {math['stray'][:3]}")
         if math["math"]:
             if math["errors"]:
                 problems.append(f"{math['errors']} formulas have TeX errors")
