@@ -9,7 +9,8 @@ page up to the exercise. This extension
 
 * renders the words of a solution's title as plain text, not a link, in HTML: the
   exercise is right above its solution, and a title that is also a link cannot both
-  toggle and navigate;
+  toggle and navigate (``<span class="solution-of" data-exercise="<exercise id>">``
+  keeps the words and names the exercise);
 * adds ``solutiontoggle.js`` after togglebutton.js: one click handler for every toggle
   title (whatever element inside it was clicked), which toggles the admonition, keeps
   ``aria-expanded`` in step and names the button after its title;
@@ -19,6 +20,7 @@ page up to the exercise. This extension
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from docutils import nodes
@@ -41,8 +43,12 @@ class UnlinkSolutionTitles(SphinxPostTransform):
             if not sol.children or not isinstance(sol.children[0], nodes.title):
                 continue
             for ref in list(sol.children[0].findall(nodes.reference)):
-                text = nodes.inline("", "", *ref.children, classes=["solution-of"])
-                ref.replace_self(text)
+                # the same words in a span that still names the exercise it answers
+                target = (ref.get("refid") or ref.get("refuri", "").rpartition("#")[2])
+                opening = nodes.raw("", f'<span class="solution-of" data-exercise="{escape(target)}">',
+                                    format="html")
+                closing = nodes.raw("", "</span>", format="html")
+                ref.replace_self([opening, *ref.children, closing])
 
 
 def _static_path(app: Sphinx) -> None:
