@@ -10,7 +10,7 @@ JB := $(VENV)/bin/jupyter-book
 # Strict: any warning, broken reference or failing cell fails the build and names the chapter.
 STRICT := -W -n --keep-going
 
-.PHONY: book test test-fast serve notebooks bench clean setup data browser python grade
+.PHONY: book test test-fast serve notebooks bench clean setup data browser python grade pdf
 
 setup: $(STAMP)
 
@@ -41,6 +41,10 @@ notebooks: $(STAMP)
 book: setup data notebooks
 	@$(PY) tools/check_repository.py
 	$(JB) build book $(STRICT)
+
+# The whole book as one PDF (book/_build/pdf/book.pdf): single-page HTML printed by Chromium.
+pdf: setup data notebooks browser
+	$(PY) tools/make_pdf.py
 
 test: setup data browser
 	$(PY) -m pytest

@@ -17,9 +17,12 @@ the tests on that folder's html without building at all.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import http.server
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -112,3 +115,40 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"clean strict build: {_BUILD_INFO['seconds']:.0f} s (exit {_BUILD_INFO['rc']}), "
             f"output and screenshots in {_BUILD_INFO['out']}/_build")
+
+
+# --------------------------------------------------------------------------- the browser
+# Shared by the browser tests (test_browser.py, test_a11y.py): one server, one Chromium.
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(built_html):
+    """Base URL of the built html, served on 127.0.0.1."""
+    handler = functools.partial(_QuietHandler, directory=str(built_html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's `chromium` package")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -254,6 +254,9 @@ def test_solutions_are_dropdowns_and_every_exercise_has_one(built_html, toc):
                 problems.append(f"{page}: solution {sol.get('id')} is not a folded dropdown ({classes})")
         answered = {a.get("href", "").lstrip("#") for sol in solutions
                     for a in sol.select(".admonition-title a")}
+        # solutiontoggle.py turns that link into a span that names the exercise
+        answered |= {sp.get("data-exercise") for sol in solutions
+                     for sp in sol.select(".admonition-title .solution-of")}
         for ex in s.select("div.exercise"):
             if ex.get("id") not in answered:
                 problems.append(f"{page}: exercise {ex.get('id')} has no solution")

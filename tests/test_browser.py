@@ -2,58 +2,23 @@
 
 The site is served on 127.0.0.1 (a free port, a thread-based http.server) and every
 page in ``_toc.yml`` is opened. Requests to any other origin are blocked and reported.
-A full-page screenshot of each page is saved in ``<build>/screenshots/``.
+Every page is checked in the light and in the dark theme; a full-page screenshot of
+each is saved in ``<build>/screenshots/`` (``<page>.png``, ``<page>-dark.png``), and
+``mode-light.png`` / ``mode-dark.png`` show one chapter's figure in both themes after
+switching with the theme's own button.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from bookkit import toc_pages
+from bookkit import toc_pages  # (the `site` and `browser` fixtures live in conftest.py)
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def site(built_html):
-    """Base URL of the built html, served on 127.0.0.1."""
-    handler = functools.partial(_QuietHandler, directory=str(built_html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's `chromium` package")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
 
 @pytest.fixture(scope="session")
 def screenshots(book_build) -> Path:
@@ -65,9 +30,10 @@ def screenshots(book_build) -> Path:
 class Visit:
     """A fresh browser page that records console errors and requests leaving the site."""
 
-    def __init__(self, browser, site):
+    def __init__(self, browser, site, color_scheme="light"):
         self.site = site
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                           color_scheme=color_scheme)
         self.errors: list[str] = []
         self.foreign: list[str] = []
         self.failed: list[str] = []
@@ -122,6 +88,12 @@ def _wait_for_math(page) -> dict:
         errors: document.querySelectorAll('mjx-merror, .MathJax_Error').length,
         raw: [...document.querySelectorAll('.math')].filter(e => !e.querySelector('mjx-container'))
              .map(e => e.textContent.slice(0, 60)),
+        // TeX that never became a .math span (e.g. a formula broken by a list marker)
+        stray: (() => {
+            const main = document.querySelector('main').cloneNode(true);
+            main.querySelectorAll('pre, code, mjx-container, script, .math').forEach(e => e.remove());
+            return (main.textContent.match(/.{0,30}\\\\(frac|mathbf|operatorname|hat|sum|mathrm)\\b.{0,30}/g) || []);
+        })(),
     })""")
 
 
@@ -135,29 +107,46 @@ def _broken_images(page) -> list[str]:
     }""")
 
 
+@pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("page_name", toc_pages())
-def test_page_loads_cleanly(visit, screenshots, page_name):
-    page = visit.goto(f"{page_name}.html")
-    assert page.locator("main h1").count() >= 1, f"{page_name}: no title on the page"
-    math = _wait_for_math(page)
-    broken = _broken_images(page)
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(screenshots / f"{page_name}.png"), full_page=True)
-    problems = []
-    problems += [f"console error: {e}" for e in visit.errors]
-    problems += [f"request to another origin (blocked): {u}" for u in visit.foreign]
-    problems += [f"failed request: {u}" for u in visit.failed]
-    problems += [f"image did not load: {src}" for src in broken]
-    if math["math"]:
-        if math["errors"]:
-            problems.append(f"{math['errors']} formulas have TeX errors")
-        if math["typeset"] < math["math"]:
-            problems.append(f"only {math['typeset']} of {math['math']} formulas typeset; "
-                            f"raw: {math.get('raw')}")
-    assert not problems, f"{page_name}:\n  " + "\n  ".join(problems)
+def test_page_loads_cleanly(browser, site, screenshots, page_name, mode):
+    """Each page, in the reader's system theme (the site's default follows it)."""
+    visit = Visit(browser, site, color_scheme=mode)
+    try:
+        page = visit.goto(f"{page_name}.html")
+        assert page.locator("main h1").count() >= 1, f"{page_name}: no title on the page"
+        theme = page.evaluate("document.documentElement.dataset.theme")
+        assert theme == mode, f"{page_name}: the system asks for {mode}, the page shows {theme!r}"
+        math = _wait_for_math(page)
+        broken = _broken_images(page)
+        page.wait_for_load_state("networkidle")
+        suffix = "" if mode == "light" else f"-{mode}"
+        page.screenshot(path=str(screenshots / f"{page_name}{suffix}.png"), full_page=True)
+        problems = []
+        problems += [f"console error: {e}" for e in visit.errors]
+        problems += [f"request to another origin (blocked): {u}" for u in visit.foreign]
+        problems += [f"failed request: {u}" for u in visit.failed]
+        problems += [f"image did not load: {src}" for src in broken]
+        if math.get("stray"):
+            problems.append(f"TeX outside any formula (not typeset): {math['stray'][:3]}")
+        if math["math"]:
+            if math["errors"]:
+                problems.append(f"{math['errors']} formulas have TeX errors")
+            if math["typeset"] < math["math"]:
+                problems.append(f"only {math['typeset']} of {math['math']} formulas typeset; "
+                                f"raw: {math.get('raw')}")
+        assert not problems, f"{page_name} ({mode}):\n  " + "\n  ".join(problems)
+    finally:
+        visit.close()
 
 
-def test_solutions_are_collapsed_and_open_on_click(visit, toc):
+def _solution_state(sol) -> tuple[bool, str]:
+    body = sol.locator("#solution-content, section").first
+    return body.is_visible(), sol.locator("button.toggle-button").get_attribute("aria-expanded")
+
+
+def test_solutions_open_and_close_from_anywhere_on_their_title(visit, toc):
+    """The words of the title (once a link to the exercise), its start, and the button."""
     checked = 0
     for page_name in toc:
         page = visit.goto(f"{page_name}.html")
@@ -165,20 +154,75 @@ def test_solutions_are_collapsed_and_open_on_click(visit, toc):
         for i in range(solutions.count()):
             sol = solutions.nth(i)
             sol_id = sol.get_attribute("id")
+            where = f"{page_name}: solution {sol_id}"
             body = sol.locator("#solution-content, section").first
-            assert body.count() == 1, f"{page_name}: solution {sol_id} has no content"
-            assert not body.is_visible(), f"{page_name}: solution {sol_id} is open on load"
-            sol.scroll_into_view_if_needed()
-            sol.locator("button.toggle-button").click()
-            body.wait_for(state="visible", timeout=5_000)
-            assert body.is_visible(), f"{page_name}: solution {sol_id} did not open on click"
-            sol.locator("button.toggle-button").click()
-            body.wait_for(state="hidden", timeout=5_000)
+            assert body.count() == 1, f"{where} has no content"
+            assert _solution_state(sol) == (False, "false"), f"{where} is open on load"
+            title = sol.locator(".admonition-title")
+            title.scroll_into_view_if_needed()
+            words = title.locator(".solution-of")
+            assert words.count() == 1, f"{where}: no 'Exercise N (...)' words in the title"
+            assert title.locator("a[href]").count() == 0, f"{where}: the title is still a link"
+            clicks = [("the words 'Exercise N (...)'", lambda: words.click()),
+                      ("the start of the title", lambda: title.click(position={"x": 12, "y": 12})),
+                      ("the button", lambda: sol.locator("button.toggle-button").click()),
+                      ("the button", lambda: sol.locator("button.toggle-button").click())]
+            for n, (what, click) in enumerate(clicks):
+                before = page.evaluate("[window.scrollY, location.hash]")
+                click()
+                want = n % 2 == 0
+                body.wait_for(state="visible" if want else "hidden", timeout=5_000)
+                assert _solution_state(sol) == (want, str(want).lower()), (
+                    f"{where}: a click on {what} did not {'open' if want else 'close'} it "
+                    f"(or aria-expanded is wrong)")
+                after = page.evaluate("[window.scrollY, location.hash]")
+                assert after == before, f"{where}: a click on {what} moved the page {before} -> {after}"
             checked += 1
     assert not visit.errors, visit.errors
     assert not visit.foreign, visit.foreign
     if checked == 0:
         pytest.skip("no solutions in the book yet")
+
+
+def _theme(page) -> dict:
+    return page.evaluate("""() => ({theme: document.documentElement.dataset.theme,
+                                    mode: document.documentElement.dataset.mode,
+                                    stored: localStorage.getItem('mode')})""")
+
+
+def test_theme_switch_works_and_is_remembered(visit, screenshots):
+    """The theme's own button turns the page dark; a reload keeps it; figures stay on white."""
+    page = visit.goto("mlp.html")
+    assert _theme(page)["theme"] == "light"
+    figure = page.locator("div.cell_output img").first
+    figure.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "mode-light.png"))
+    switch = page.locator(".theme-switch-button").first
+    for _ in range(3):  # the button cycles through the modes
+        if _theme(page)["theme"] == "dark":
+            break
+        switch.click()
+    assert _theme(page)["theme"] == "dark", f"the theme switch never turned the page dark: {_theme(page)}"
+    assert _theme(page)["stored"] == "dark", f"the choice was not saved: {_theme(page)}"
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert _theme(page)["theme"] == "dark", f"the choice was not remembered: {_theme(page)}"
+    figure = page.locator("div.cell_output img").first
+    figure.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(screenshots / "mode-dark.png"))
+    style = figure.evaluate("i => { const s = getComputedStyle(i); "
+                            "return [s.backgroundColor, s.filter]; }")
+    assert style == ["rgb(255, 255, 255)", "none"], f"a figure in dark mode is drawn on {style}"
+    page_bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert page_bg != "rgb(255, 255, 255)", f"the dark page is white: {page_bg}"
+    for _ in range(3):
+        if _theme(page)["theme"] == "light":
+            break
+        page.locator(".theme-switch-button").first.click()
+    assert _theme(page)["theme"] == "light", "could not switch back to light"
+    assert not visit.errors, visit.errors
+    assert not visit.foreign, visit.foreign
 
 
 STOPWORDS = {"this", "that", "with", "from", "chapter", "being", "written", "their", "which"}

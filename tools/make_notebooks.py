@@ -448,6 +448,8 @@ class Chapter:
                 new = nbformat.v4.new_code_cell(cell.source)
                 if tags:
                     new.metadata["tags"] = tags
+                if "mystnb" in cell.metadata:  # figure alt text, for myst-nb renderers
+                    new.metadata["mystnb"] = cell.metadata["mystnb"]
                 cells.append(new)
                 continue
             if cell.cell_type == "raw":

@@ -1,9 +1,11 @@
 """Small fixes so that every page loads with a clean browser console.
 
 * pydata-sphinx-theme logs ``Got invalid theme mode: .`` as a console *error* on a first
-  visit unless the page context sets ``default_mode``. We default it to ``light`` (the
-  figures are drawn black on transparent, which reads badly on the dark theme; readers
-  can still switch). An explicit ``html_context = {"default_mode": ...}`` wins.
+  visit unless the page context sets ``default_mode``. We default it to ``auto``: the
+  page follows the reader's system setting until they pick light or dark with the
+  theme's switch, which the theme remembers (``localStorage``). Figures stay readable
+  on the dark theme (see ``a11y.py``). An explicit
+  ``html_context = {"default_mode": ...}`` wins.
 * sphinx-thebe (with Sphinx 7.4) adds its inline ``const THEBE_JS_URL = ...`` script
   twice, which throws ``Identifier 'THEBE_JS_URL' has already been declared``. Identical
   script entries are kept once.
@@ -27,7 +29,7 @@ def _script_key(js) -> tuple:
 
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     if not context.get("default_mode"):
-        context["default_mode"] = "light"
+        context["default_mode"] = "auto"
     scripts = context.get("script_files")
     if scripts:
         seen, unique = set(), []

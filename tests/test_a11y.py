@@ -1,0 +1,230 @@
+"""Accessibility of the built site: alt text, axe-core, keyboard, screen readers.
+
+* Every image on every page has alt text that describes it: not empty, not a file name
+  (myst-nb falls back to the image's path, ``_images/<hash>.svg``, when a cell sets no
+  ``mystnb: image: alt:``). The student notebooks carry the same alt text.
+* axe-core (bundled by axe-playwright-python, so it runs offline) reports no *serious* or
+  *critical* violation of the WCAG 2.0/2.1 A and AA rules on any page, in the light and
+  the dark theme, with every solution opened so that their content is checked too.
+* A solution opens and closes from the keyboard: Tab reaches its button, which shows a
+  focus ring, Enter and Space toggle it, and ``aria-expanded`` follows.
+* MathJax keeps its assistive MathML (what screen readers read) for every formula.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import BOOK, ROOT, toc_pages
+from test_browser import Visit, _wait_for_math
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = {"serious", "critical"}
+FILE_NAME = re.compile(r"(^|/)[\w.-]+\.(svg|png|jpe?g|gif|webp)$|^_images/|^[0-9a-f]{16,}", re.I)
+
+
+def alt_problem(alt: str | None, src: str) -> str | None:
+    """Why ``alt`` does not describe the image, or None when it is fine."""
+    if alt is None:
+        return "no alt attribute"
+    text = alt.strip()
+    if not text:
+        return "empty alt text"
+    if FILE_NAME.search(text) or text == src or text == Path(src).name:
+        return f"alt text is a file name: {text!r}"
+    return None
+
+
+def test_alt_problem_rejects_file_names_and_blanks():
+    src = "_images/fba9c0ffee.svg"
+    assert alt_problem(None, src) == "no alt attribute"
+    assert alt_problem("  ", src) == "empty alt text"
+    assert "file name" in alt_problem("_images/fba9c0ffee.svg", src)
+    assert "file name" in alt_problem("fba9c0ffee0123456789abcd", src)
+    assert "file name" in alt_problem("figure.png", "other.png")
+    assert alt_problem("Training loss falling over 10 epochs", src) is None
+
+
+@pytest.mark.book
+def test_every_image_has_alt_text_that_describes_it(built_html, toc):
+    from bs4 import BeautifulSoup
+
+    problems, figures = [], 0
+    for page in toc:
+        soup = BeautifulSoup((built_html / f"{page}.html").read_text(), "html.parser")
+        for img in soup.find_all("img"):
+            src = img.get("src", "")
+            why = alt_problem(img.get("alt"), src)
+            if why:
+                problems.append(f"{page}: {src}: {why}")
+            if img.find_parent(class_="cell_output"):
+                figures += 1
+                words = len((img.get("alt") or "").split())
+                if not why and words < 6:
+                    problems.append(f"{page}: {src}: alt text too short to say what the "
+                                    f"figure shows: {img.get('alt')!r}")
+    assert figures > 0, "no figures found: the test looks in the wrong place"
+    assert not problems, (f"{len(problems)} images without a description (set "
+                          "`mystnb: image: alt:` on the cell that draws them):\n  "
+                          + "\n  ".join(problems))
+
+
+def _chapter_alts() -> dict[str, dict[str, str]]:
+    """{chapter: {cell source: alt text}} for every code cell with myst-nb alt text."""
+    import jupytext
+
+    found = {}
+    for md in sorted(BOOK.glob("*.md")):
+        nb = jupytext.read(str(md))
+        alts = {c.source: c.metadata["mystnb"]["image"]["alt"] for c in nb.cells
+                if c.cell_type == "code" and "alt" in c.metadata.get("mystnb", {}).get("image", {})}
+        if alts:
+            found[md.stem] = alts
+    return found
+
+
+def test_student_notebooks_carry_the_alt_text():
+    import nbformat
+
+    alts = _chapter_alts()
+    assert alts, "no chapter sets alt text"
+    carried, problems = 0, []
+    for chapter, by_source in alts.items():
+        path = ROOT / "notebooks" / f"{chapter}.ipynb"
+        if not path.exists():
+            continue
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code" and cell.source in by_source:
+                got = cell.metadata.get("mystnb", {}).get("image", {}).get("alt")
+                if got != by_source[cell.source]:
+                    problems.append(f"{path.name}: a figure cell lost its alt text "
+                                    f"({cell.source.splitlines()[0][:50]!r})")
+                carried += 1
+    assert carried > 0, "no figure cell of the chapters is in the student notebooks"
+    assert not problems, ("regenerate the notebooks (tools/make_notebooks.py):\n  "
+                          + "\n  ".join(problems))
+
+
+def _open_all_solutions(page) -> int:
+    return page.evaluate("""() => {
+        const buttons = [...document.querySelectorAll('.admonition.toggle.toggle-hidden button.toggle-button')];
+        buttons.forEach(b => b.click());
+        return buttons.length;
+    }""")
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("page_name", toc_pages())
+def test_axe_finds_nothing_serious(browser, site, page_name, mode):
+    from axe_playwright_python.sync_playwright import Axe
+
+    visit = Visit(browser, site, color_scheme=mode)
+    try:
+        page = visit.goto(f"{page_name}.html")
+        _wait_for_math(page)
+        _open_all_solutions(page)
+        page.wait_for_timeout(200)
+        # The page itself must be clean; checked before axe runs, because axe-core's CSS
+        # preloader resolves theme.css's `@import "../basic.css"` against the page, not
+        # the stylesheet, and its own request for /basic.css then fails (an axe bug).
+        assert not visit.errors, visit.errors
+        assert not visit.foreign, visit.foreign
+        result = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
+                                          "resultTypes": ["violations"]}).response
+        assert result.get("testEngine", {}).get("version"), "axe-core did not run"
+        bad = [v for v in result["violations"] if v.get("impact") in BLOCKING]
+        lines = []
+        for v in bad:
+            lines.append(f"{v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])} elements)")
+            for node in v["nodes"][:3]:
+                lines.append(f"    {node['target']}: {node['failureSummary'].splitlines()[-1].strip()}")
+        assert not bad, f"{page_name} ({mode}): axe-core found\n  " + "\n  ".join(lines)
+    finally:
+        visit.close()
+
+
+def _focused(page) -> dict:
+    return page.evaluate("""() => {
+        const el = document.activeElement;
+        const s = getComputedStyle(el);
+        const sol = el.closest('.solution');
+        return {tag: el.tagName, cls: el.className && el.className.baseVal === undefined ? el.className : '',
+                solution: sol ? sol.id : null,
+                expanded: el.getAttribute('aria-expanded'), label: el.getAttribute('aria-label'),
+                outline: [s.outlineStyle, parseFloat(s.outlineWidth)]};
+    }""")
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_keyboard_opens_and_closes_every_solution(browser, site, toc):
+    """Tab through each chapter; every solution's button gets a focus ring and toggles."""
+    visit = Visit(browser, site)
+    checked = 0
+    try:
+        for page_name in toc:
+            page = visit.goto(f"{page_name}.html")
+            ids = page.evaluate("[...document.querySelectorAll('div.solution.dropdown')].map(s => s.id)")
+            if not ids:
+                continue
+            page.locator("article p:visible").first.click()  # start the Tab walk in the article
+            reached = []
+            for _ in range(600):
+                page.keyboard.press("Tab")
+                f = _focused(page)
+                if f["solution"] and f["solution"] not in reached:
+                    reached.append(f["solution"])
+                    where = f"{page_name}: solution {f['solution']}"
+                    assert "toggle-button" in f["cls"], f"{where}: Tab stops on {f['tag']} {f['cls']}"
+                    assert f["outline"][0] != "none" and f["outline"][1] >= 2, (
+                        f"{where}: no visible focus ring ({f['outline']})")
+                    assert f["label"] and "Solution" in f["label"], f"{where}: button label {f['label']!r}"
+                    assert f["expanded"] == "false", f"{where}: not announced as collapsed"
+                    body = page.locator(f"#{f['solution']} #solution-content, #{f['solution']} section").first
+                    for key, want in (("Enter", True), ("Enter", False), (" ", True), (" ", False)):
+                        page.keyboard.press(key)
+                        body.wait_for(state="visible" if want else "hidden", timeout=5_000)
+                        assert _focused(page)["expanded"] == str(want).lower(), (
+                            f"{where}: aria-expanded does not follow {key!r}")
+                    checked += 1
+                if len(reached) == len(ids):
+                    break
+            assert reached == ids, f"{page_name}: Tab reached solutions {reached}, expected {ids}"
+        assert not visit.errors, visit.errors
+    finally:
+        visit.close()
+    assert checked > 0, "no solution was reached with the keyboard"
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_math_keeps_assistive_mathml(browser, site, toc):
+    visit = Visit(browser, site)
+    try:
+        pages = 0
+        for page_name in toc:
+            page = visit.goto(f"{page_name}.html")
+            math = _wait_for_math(page)
+            if not math["math"]:
+                continue
+            counts = page.evaluate("""() => ({
+                containers: document.querySelectorAll('mjx-container').length,
+                assistive: document.querySelectorAll('mjx-container mjx-assistive-mml math').length,
+                setting: MathJax.startup.document.options.enableAssistiveMml !== false
+                         && !!(MathJax.startup.document.menu ? MathJax.startup.document.menu.settings.assistiveMml : true),
+            })""")
+            assert counts["containers"] > 0, f"{page_name}: no typeset math"
+            assert counts["assistive"] == counts["containers"], (
+                f"{page_name}: {counts['assistive']} of {counts['containers']} formulas have "
+                f"assistive MathML")
+            assert counts["setting"], f"{page_name}: assistive MathML is switched off"
+            pages += 1
+        assert pages > 0, "no page with math"
+        assert not visit.errors, visit.errors
+    finally:
+        visit.close()
