@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 
 import bookkit
 from bookkit import page_weight, toc_pages
-from bookkit import BOOK, ROOT
+from bookkit import BOOK, MYST_HEADER, ROOT
 
 ALLOWED_TAGS = {"hide-input", "hide-output", "hide-cell", "remove-input", "remove-output",
                 "remove-cell", "raises-exception"}
@@ -107,18 +107,7 @@ def test_libcache_hash_follows_content_not_mtime(tmp_path):
     assert source_hash([pkg])[0] != h0, "renaming a module must change the hash"
 
 
-MINI_CHAPTER = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
+MINI_CHAPTER = MYST_HEADER + """
 # Chapter {name}
 
 ```{{code-cell}} ipython3

@@ -6,6 +6,7 @@ unsolved, half-solved, wrong, and each kind of bad submission. One `python -m gr
 run grades them all; each test then reads the gradebook.
 """
 import copy
+import re
 import csv
 import json
 import os
@@ -49,9 +50,10 @@ def replace(nb, index, source):
 
 
 def answered(nb):
-    """The notebook with a written answer to the first prose exercise (Exercise 3)."""
+    """The notebook with a written answer to the first prose exercise (the chapter's third)."""
     nb = copy.deepcopy(nb)
-    at = next(i for i, c in enumerate(nb.cells) if c.source.startswith("*Your answer to Exercise 3"))
+    at = next(i for i, c in enumerate(nb.cells)
+              if re.match(r"\*Your answer to Exercise (\d+\.)?3:", c.source))
     nb.cells[at].source = "Training keeps every activation for the backward pass."
     return nb
 

@@ -24,6 +24,7 @@ NOTEBOOKS = ROOT / "notebooks"
 _spec = importlib.util.spec_from_file_location("make_notebooks", ROOT / "tools" / "make_notebooks.py")
 mk = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(mk)
+from bookkit import MYST_HEADER  # noqa: E402  (tools/ is on sys.path: see conftest.py)
 
 CHAPTERS = mk.toc_docnames(BOOK)
 CONFIG = mk.book_config(BOOK)
@@ -349,18 +350,7 @@ def test_leak_detector_catches_a_leak():
 
 # ------------------------------------------------------------------ the generator's rules
 
-SAMPLE = '''\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
+SAMPLE = MYST_HEADER + '''
 (sec-sample)=
 # Sample
 

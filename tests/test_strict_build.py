@@ -10,23 +10,9 @@ import textwrap
 
 import pytest
 
-from bookkit import BOOK, build
+from bookkit import BOOK, MYST_HEADER, build
 
 pytestmark = pytest.mark.slow
-
-HEADER = textwrap.dedent("""\
-    ---
-    jupytext:
-      text_representation:
-        extension: .md
-        format_name: myst
-    kernelspec:
-      display_name: Python 3
-      language: python
-      name: python3
-    ---
-    """)
-
 
 def make_book(tmp_path, chapter_body):
     book = tmp_path / "book"
@@ -36,7 +22,7 @@ def make_book(tmp_path, chapter_body):
         (shutil.copytree if src.is_dir() else shutil.copy)(src, book / name)
     (book / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: broken\n")
     (book / "index.md").write_text("# A tiny book\n\nOne chapter.\n")
-    (book / "broken.md").write_text(HEADER + "\n# Broken chapter\n\n" + chapter_body)
+    (book / "broken.md").write_text(MYST_HEADER + "\n# Broken chapter\n\n" + chapter_body)
     return book
 
 

@@ -17,6 +17,19 @@ from urllib.parse import unquote, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 STRICT = ("-W", "-n", "--keep-going")
+# The jupytext front matter that makes a .md file a MyST notebook (every chapter starts so).
+MYST_HEADER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # Sphinx's problem lines: "<file>:<line>: WARNING: ..." or "WARNING: ..." (also ERROR, ...).
 # The kernel's own "[IPKernelApp] WARNING | ..." chatter on the console is not one.

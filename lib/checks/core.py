@@ -153,6 +153,21 @@ def call(fn, tried, *args, hint="", **kwargs):
     return result
 
 
+def expect_value_error(fn, tried, why, *args, **kwargs):
+    """Fail unless the student's `fn(*args, **kwargs)` raises a ValueError; `why` says
+    what is wrong with those arguments, for the message when it does not."""
+    result, error = outcome(fn, *args, **kwargs)
+    if isinstance(error, ValueError):
+        return
+    if error is not None:
+        raise CheckError(f"{tried} raised {type(error).__name__}: {error}, expected a "
+                         f"ValueError ({why}). Hint: test the arguments first and raise "
+                         "ValueError('...') with a message that says what is wrong.") from error
+    raise CheckError(f"{tried} returned {result!r:.80}, expected a ValueError: {why}. Hint: "
+                     "test the arguments first and raise ValueError('...') with a message "
+                     "that says what is wrong.")
+
+
 # --- describing and comparing values ---------------------------------------------------
 
 def describe(x):

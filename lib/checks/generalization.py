@@ -1,7 +1,7 @@
 """Self-checks for the generalization and weight decay chapter's exercises."""
 import torch
 
-from .core import CheckError, call, exercise, expect, expect_close
+from .core import CheckError, call, exercise, expect, expect_close, expect_value_error
 
 __all__ = ["check_l2_penalty", "check_k_fold_split"]
 
@@ -136,21 +136,6 @@ def _check_fold(n, k, i, train, val, tried):
                          "i.e. all the other k - 1 folds together.")
 
 
-def _expect_value_error(fn, args, why):
-    tried = f"k_fold_split{args}"
-    try:
-        got = fn(*args)
-    except ValueError:
-        return
-    except (NotImplementedError, CheckError):
-        raise
-    except Exception as e:  # noqa: BLE001
-        raise CheckError(f"{tried} raised {type(e).__name__}: {e}, expected a ValueError "
-                         f"({why}). Hint: test the arguments first and raise "
-                         "ValueError('...') with a message that says what is wrong.") from e
-    raise CheckError(f"{tried} returned {got!r:.80}, expected a ValueError: {why}.")
-
-
 @exercise("k_fold_split", section="'Validation sets and K-fold cross-validation'")
 def check_k_fold_split(k_fold_split):
     for n, k in [(10, 5), (8, 3), (11, 4), (7, 7), (5, 2), (23, 5)]:
@@ -188,12 +173,10 @@ def check_k_fold_split(k_fold_split):
                 "which differ by more than one. Hint: spread the n % k leftover examples "
                 "over the first folds, one each (torch.tensor_split does this), instead of "
                 "giving them all to the last fold.")
-    _expect_value_error(k_fold_split, (10, 1, 0), "one fold leaves nothing to train on; "
-                                                  "k must be at least 2")
-    _expect_value_error(k_fold_split, (4, 5, 0), "5 folds of 4 examples would leave a fold "
-                                                 "empty; k must be at most n")
-    _expect_value_error(k_fold_split, (10, 5, 5), "folds count from 0, so i = 5 does not "
-                                                  "exist when k = 5")
-    _expect_value_error(k_fold_split, (10, 5, -1), "i = -1 is not a fold number; i must be "
-                                                   "in 0..k-1")
+    for args, why in [((10, 1, 0), "one fold leaves nothing to train on; k must be at least 2"),
+                      ((4, 5, 0), "5 folds of 4 examples would leave a fold empty; k must be "
+                                  "at most n"),
+                      ((10, 5, 5), "folds count from 0, so i = 5 does not exist when k = 5"),
+                      ((10, 5, -1), "i = -1 is not a fold number; i must be in 0..k-1")]:
+        expect_value_error(k_fold_split, f"k_fold_split{args}", why, *args)
     return "every example validated once, fold sizes within one, bad arguments rejected"
