@@ -311,3 +311,164 @@ def test_animator_draws_every_point(monkeypatch):
     assert len(shown) == 3 and len(animator.axes[0].get_lines()) == 2
     assert [t.get_text() for t in animator.axes[0].get_legend().get_texts()] == ["train loss", "test acc"]
     plt.close("all")
+
+
+# --- A student's run: textbook-style code of chapters 2 to 5, section by section ------------
+
+@pytest.fixture(scope="module")
+def fashion():
+    return d2l.FashionMNIST(batch_size=256)
+
+
+def test_preliminaries_with_the_aliases():
+    x = d2l.arange(12, dtype=d2l.float32)
+    X = d2l.reshape(x, (3, 4))
+    both = d2l.concat((X, d2l.ones((3, 4))), dim=0)
+    assert d2l.size(both) == 24 and d2l.numpy(X).shape == (3, 4)
+    assert float(d2l.reduce_sum(d2l.transpose(X))) == 66.0
+    assert d2l.reduce_mean(X, axis=0).tolist() == [4.0, 5.0, 6.0, 7.0]
+    assert d2l.astype(d2l.tensor([1.7, 2.2]), d2l.int64).tolist() == [1, 2]
+    # calculus: a function and its tangent line at x = 1
+    t = d2l.arange(0, 3, 0.1)
+    d2l.plot(t, [3 * t ** 2 - 4 * t, 2 * t - 3], "x", "f(x)", legend=["f(x)", "tangent"])
+    # probability: running estimates of a coin's heads probability
+    d2l.plt.close("all")  # a new notebook cell starts a new figure
+    d2l.set_figsize((4.5, 3.5))
+    draws = torch.distributions.multinomial.Multinomial(1, d2l.tensor([0.5, 0.5])).sample((200,))
+    estimates = draws.cumsum(dim=0) / draws.cumsum(dim=0).sum(dim=1, keepdims=True)
+    d2l.plt.plot(estimates[:, 0].numpy(), label="P(heads)")
+    d2l.plt.axhline(y=0.5, color="black", linestyle="dashed")
+    d2l.plt.gca().set_xlabel("samples")
+    d2l.plt.legend()
+    assert len(d2l.plt.gca().get_lines()) == 2
+    d2l.plt.close("all")
+
+
+def test_linear_regression_chapter_textbook_style(capsys):
+    # vectorization, timed with the chapter's stopwatch
+    a, b = d2l.ones(10000), d2l.ones(10000)
+    timer = d2l.Timer()
+    c = a + b
+    assert timer.stop() < 1 and float(c.sum()) == 20000
+    # the saved scratch model, extended the textbook's way
+    @d2l.add_to_class(d2l.LinearRegressionScratch)
+    def describe(self):
+        return f"{self.num_inputs} inputs"
+    try:
+        torch.manual_seed(0)
+        model = d2l.LinearRegressionScratch(2, lr=0.03)
+        assert model.describe() == "2 inputs"
+    finally:
+        del d2l.LinearRegressionScratch.describe
+    data = d2l.SyntheticRegressionData(w=d2l.tensor([2, -3.4]), b=4.2)
+    trainer = d2l.Trainer(max_epochs=3)
+    trainer.fit(model, data)
+    with torch.no_grad():
+        # the textbook's result after 3 epochs: w and b off by about 0.1 to 0.2
+        assert (model.w.reshape(-1) - data.w).abs().max() < 0.3 and abs(model.b.item() - 4.2) < 0.3
+    # weight decay, from scratch: high-dimensional data, few examples
+    class Data(d2l.DataModule):
+        def __init__(self, num_train, num_val, num_inputs, batch_size):
+            self.save_hyperparameters()
+            n = num_train + num_val
+            self.X = d2l.randn(n, num_inputs)
+            noise = d2l.randn(n, 1) * 0.01
+            w, b = d2l.ones((num_inputs, 1)) * 0.01, 0.05
+            self.y = d2l.matmul(self.X, w) + b + noise
+
+        def get_dataloader(self, train):
+            i = slice(0, self.num_train) if train else slice(self.num_train, None)
+            return self.get_tensorloader([self.X, self.y], train, i)
+
+    class WeightDecayScratch(d2l.LinearRegressionScratch):
+        def __init__(self, num_inputs, lambd, lr, sigma=0.01):
+            super().__init__(num_inputs, lr, sigma)
+            self.save_hyperparameters()
+
+        def loss(self, y_hat, y):
+            return super().loss(y_hat, y) + self.lambd * d2l.reduce_sum(self.w ** 2) / 2
+
+    torch.manual_seed(0)
+    data = Data(num_train=20, num_val=100, num_inputs=200, batch_size=5)
+    norms = []
+    for lambd in (0, 3):
+        model = WeightDecayScratch(num_inputs=200, lambd=lambd, lr=0.01)
+        d2l.Trainer(max_epochs=10).fit(model, data)
+        norms.append(float(d2l.reduce_sum(model.w ** 2)))
+    assert norms[1] < norms[0] / 2  # the penalty shrinks the weights
+    # and concisely, through the saved concise model
+    model = d2l.LinearRegression(lr=0.01)
+    d2l.Trainer(max_epochs=2).fit(model, data)
+    w, b = model.get_w_b()
+    assert w.shape == (1, 200) and b.shape == (1,)
+    capsys.readouterr()
+    plt.close("all")
+
+
+def test_classification_chapter_textbook_style(fashion, restore_trainer):
+    class SoftmaxRegressionScratch(d2l.Classifier):
+        def __init__(self, num_inputs, num_outputs, lr, sigma=0.01):
+            super().__init__()
+            self.save_hyperparameters()
+            self.W = d2l.normal(0, sigma, size=(num_inputs, num_outputs), requires_grad=True)
+            self.b = d2l.zeros(num_outputs, requires_grad=True)
+
+        def parameters(self):
+            return [self.W, self.b]
+
+        def forward(self, X):
+            X = d2l.reshape(X, (-1, self.W.shape[0]))
+            O = d2l.exp(d2l.matmul(X, self.W) + self.b)
+            return O / d2l.reduce_sum(O, 1, keepdims=True)
+
+        def loss(self, y_hat, y):
+            return -d2l.reduce_mean(d2l.log(y_hat[list(range(len(y_hat))), y]))
+
+    torch.manual_seed(0)
+    model = SoftmaxRegressionScratch(num_inputs=784, num_outputs=10, lr=0.1)
+    d2l.Trainer(max_epochs=1).fit(model, fashion)
+    X, y = next(iter(fashion.val_dataloader()))
+    preds = d2l.argmax(model(X), axis=1)
+    assert float(d2l.reduce_mean(d2l.astype(preds == y, d2l.float32))) > 0.6
+    wrong = d2l.astype(preds, y.dtype) != y
+    labels = [a + "\n" + b for a, b in zip(fashion.text_labels(y[wrong]), fashion.text_labels(preds[wrong]))]
+    fashion.visualize([X[wrong], y[wrong]], labels=labels)
+    # the concise model the chapter saves
+    model = d2l.SoftmaxRegression(num_outputs=10, lr=0.1)
+    history = d2l.Trainer(max_epochs=1).fit(model, fashion)
+    assert history[-1]["val_acc"] > 0.7
+
+
+def test_mlp_numerical_stability_and_dropout_textbook_style(fashion):
+    x = d2l.arange(-8.0, 8.0, 0.1, requires_grad=True)
+    y = d2l.sigmoid(x)
+    y.backward(d2l.ones_like(x))
+    d2l.plot(x.detach().numpy(), [y.detach().numpy(), x.grad.numpy()],
+             legend=["sigmoid", "gradient"], figsize=(4.5, 2.5))
+    assert float(x.grad.max()) == pytest.approx(0.25, abs=1e-3)
+    M = d2l.normal(0, 1, size=(4, 4))
+    for _ in range(100):
+        M = d2l.matmul(M, d2l.normal(0, 1, size=(4, 4)))
+    assert float(M.abs().max()) > 1e20  # the product of many matrices explodes
+
+    def dropout_layer(X, dropout):
+        if dropout == 1:
+            return d2l.zeros_like(X)
+        mask = d2l.astype(d2l.rand(X.shape) > dropout, d2l.float32)
+        return mask * X / (1.0 - dropout)
+
+    class DropoutMLP(d2l.Classifier):
+        def __init__(self, num_outputs, num_hiddens, dropout, lr):
+            super().__init__()
+            self.save_hyperparameters()
+            self.net = nn.Sequential(nn.Flatten(), nn.LazyLinear(num_hiddens), nn.ReLU(),
+                                     nn.Dropout(dropout), nn.LazyLinear(num_outputs))
+
+    assert float(dropout_layer(d2l.ones(1000), 0.5).mean()) == pytest.approx(1.0, abs=0.15)
+    torch.manual_seed(0)
+    model = DropoutMLP(num_outputs=10, num_hiddens=256, dropout=0.2, lr=0.1)
+    trainer = d2l.Trainer(max_epochs=1)
+    trainer.fit(model, fashion)
+    assert trainer.history[-1]["val_acc"] > 0.7
+    assert d2l.try_gpu() in (d2l.cpu(), d2l.gpu(0))
+    plt.close("all")
