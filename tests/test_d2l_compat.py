@@ -472,3 +472,30 @@ def test_mlp_numerical_stability_and_dropout_textbook_style(fashion):
     assert trainer.history[-1]["val_acc"] > 0.7
     assert d2l.try_gpu() in (d2l.cpu(), d2l.gpu(0))
     plt.close("all")
+
+
+def test_the_textbooks_own_dataloaders_still_work(fashion, monkeypatch, capsys):
+    """The textbook replaces get_tensorloader / get_dataloader with torch DataLoaders."""
+    def get_tensorloader(self, tensors, train, indices=slice(0, None)):
+        tensors = tuple(a[indices] for a in tensors)
+        dataset = torch.utils.data.TensorDataset(*tensors)
+        return torch.utils.data.DataLoader(dataset, self.batch_size, shuffle=train)
+
+    def get_dataloader(self, train):
+        data = self.train if train else self.val
+        return torch.utils.data.DataLoader(data, self.batch_size, shuffle=train,
+                                           num_workers=self.num_workers)
+
+    monkeypatch.setattr(d2l.SyntheticRegressionData, "get_tensorloader", get_tensorloader, raising=False)
+    monkeypatch.setattr(d2l.FashionMNIST, "get_dataloader", get_dataloader)
+    torch.manual_seed(0)
+    data = d2l.SyntheticRegressionData(w=d2l.tensor([2, -3.4]), b=4.2)
+    assert isinstance(data.train_dataloader(), torch.utils.data.DataLoader)
+    model = d2l.LinearRegression(lr=0.03)
+    history = d2l.Trainer(max_epochs=2).fit(model, data)
+    assert len(history) == 2 and history[-1]["val_loss"] < history[0]["train_loss"]
+    X, y = next(iter(fashion.val_dataloader()))
+    assert X.shape == (256, 1, 28, 28) and y.dtype == torch.int64
+    assert len(fashion.train_dataloader()) == 235
+    capsys.readouterr()
+    plt.close("all")
