@@ -176,6 +176,12 @@ class FashionMNIST(DataModule):
     def get_dataloader(self, train):
         data = self.train if train else self.val
         n, (h, w) = len(data), self.resize
+        if train and self.resize == tuple(data.data.shape[-2:]):
+            # Shuffled batches are gathered row by row: gathering the uint8 images (a quarter
+            # of the bytes) and converting each batch is faster than gathering floats, and
+            # gives the same numbers. Resized images are still converted once, below.
+            return TensorLoader((data.data, data.targets), self.batch_size, shuffle=True,
+                                transform=self._to_float)
         if n * h * w * 4 <= self.MAX_FLOAT_BYTES:
             # Convert all images once (188 MB for the 28x28 training set): batches are then
             # plain slices, with no per-batch conversion.

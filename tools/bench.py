@@ -91,8 +91,11 @@ def board_cost():
         "print(model.board.draw_seconds, total)")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     NotebookClient(nb, timeout=600, kernel_name="python3").execute()
-    text = "".join(o.get("text", "") for o in nb.cells[0].outputs if o.output_type == "stream")
-    draw, total = map(float, text.split())
+    # stdout only, last line: stderr may carry library warnings (libgomp's about an empty
+    # OMP_NUM_THREADS, for one).
+    text = "".join(o.get("text", "") for o in nb.cells[0].outputs
+                   if o.output_type == "stream" and o.get("name") == "stdout")
+    draw, total = map(float, text.strip().splitlines()[-1].split())
     return draw, total
 
 
