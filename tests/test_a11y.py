@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BOOK, ROOT, toc_pages
+from bookkit import BOOK, ROOT, toc_pages
 from test_browser import Visit, _wait_for_math
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -6,10 +6,10 @@ unsolved, half-solved, wrong, and each kind of bad submission. One `python -m gr
 run grades them all; each test then reads the gradebook.
 """
 import copy
-import re
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -19,6 +19,8 @@ import nbformat
 import pytest
 
 from grading.chapters import load_chapter, solved_notebook, student_notebook
+
+pytestmark = pytest.mark.slow  # every test here starts kernels (about two minutes in all)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "backprop"
@@ -184,9 +186,10 @@ def test_solved_unsolved_half_solved(graded):
 
 def test_feedback_carries_the_checks_own_messages(graded):
     fb = (graded["out"] / "feedback" / "wrong.md").read_text()
-    assert "Exercise 1: Gradients with biases: ✘ failed" in fb
+    first, second = load_chapter(CHAPTER).scored[:2]          # "Exercise 7.1", as on the site
+    assert f"{first.heading}: ✘ failed" in fb and first.title == "Gradients with biases"
     assert "grads_with_bias on a batch" in fb and "Reread:" in fb       # the CheckError's own text
-    assert "Exercise 2: A gradient checker: ⏱ timed out" in fb
+    assert f"{second.heading}: ⏱ timed out" in fb and second.title == "A gradient checker"
     assert "Written answers (read by your instructor, not scored)" in fb
     solved = (graded["out"] / "feedback" / "solved.md").read_text()
     assert "✔ grads_with_bias: check passed" in solved and "**2 of 2**" in solved
@@ -298,5 +301,6 @@ def test_the_whole_notebook_time_limit(tmp_path):
     got = grade_notebook(nb, load_chapter(CHAPTER), tmp_path,
                          Limits(cell_timeout=20, timeout=5, check_timeout=20))
     said = " ".join(got["notes"])
-    assert "ran past its time limit (5 s for all cells)" in said and "code cell 3" in said, said
+    # Which cell the limit cuts depends on the machine's load; that it cuts, does not.
+    assert "ran past its time limit (5 s for all cells)" in said and "were not run" in said, said
     assert {e["status"] for e in got["exercises"].values()} == {"not attempted"}

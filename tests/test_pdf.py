@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from bookkit import ROOT
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
