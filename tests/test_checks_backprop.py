@@ -9,15 +9,15 @@ from lib.checks import backprop as checks
 
 def grads_with_bias(X, y, W1, b1, W2, b2, lambd, sign=1, transpose=False, l2=True,
                     bias_mean=False):
-    n, q = X.shape[0], W2.shape[0]
-    Z = X @ W1.T + b1
+    n, q = X.shape[0], W2.shape[1]
+    Z = X @ W1 + b1
     H = torch.relu(Z)
-    O = H @ W2.T + b2
+    O = H @ W2 + b2
     G_O = (torch.softmax(O, dim=1) - F.one_hot(y, q)) / n
-    dW2 = (H.T @ G_O if transpose else G_O.T @ H) + (lambd * W2 if l2 else 0)
+    dW2 = (G_O.T @ H if transpose else H.T @ G_O) + (lambd * W2 if l2 else 0)
     db2 = G_O.mean(dim=0) if bias_mean else G_O.sum(dim=0)
-    G_Z = (G_O @ W2) * (Z > 0)
-    dW1 = (X.T @ G_Z if transpose else G_Z.T @ X) + (lambd * W1 if l2 else 0)
+    G_Z = (G_O @ W2.T) * (Z > 0)
+    dW1 = (G_Z.T @ X if transpose else X.T @ G_Z) + (lambd * W1 if l2 else 0)
     db1 = G_Z.mean(dim=0) if bias_mean else G_Z.sum(dim=0)
     return tuple(sign * g for g in (dW1, db1, dW2, db2))
 
@@ -67,7 +67,7 @@ def test_stub_is_not_implemented(check):
 
 @pytest.mark.parametrize("options, message", [
     (dict(sign=-1), "wrong sign"),
-    (dict(transpose=True), "Check the shapes.*G.T @"),
+    (dict(transpose=True), "Check the shapes.*\\(layer input\\).T @ G"),
     (dict(transpose=True, l2=False), "transpose is missing"),
     (dict(l2=False), "missing the L2 term"),
     (dict(bias_mean=True), "sum over the batch"),
@@ -78,7 +78,7 @@ def test_grads_with_bias_wrong_answers(options, message):
 
 
 def test_grads_transposed_data_term_on_square_weights():
-    # right shape only because W is square: X.T @ G_Z transposed back is still wrong
+    # right shape only because W is square: X.T @ G_Z transposed is still wrong
     def wrong(X, y, W1, b1, W2, b2, lambd):
         g = list(grads_with_bias(X, y, W1, b1, W2, b2, lambd))
         if W1.shape[0] == W1.shape[1]:
@@ -115,13 +115,13 @@ def test_numerical_grad_wrong_answers(options, message):
 # --- more wrong answers ------------------------------------------------------------------
 
 def naive_softmax_grads(X, y, W1, b1, W2, b2, lambd):
-    n, q = X.shape[0], W2.shape[0]
-    Z = X @ W1.T + b1
+    n, q = X.shape[0], W2.shape[1]
+    Z = X @ W1 + b1
     H = torch.relu(Z)
-    E = torch.exp(H @ W2.T + b2)                          # overflows for large logits
+    E = torch.exp(H @ W2 + b2)                            # overflows for large logits
     G_O = (E / E.sum(dim=1, keepdim=True) - F.one_hot(y, q)) / n
-    G_Z = (G_O @ W2) * (Z > 0)
-    return (G_Z.T @ X + lambd * W1, G_Z.sum(dim=0), G_O.T @ H + lambd * W2, G_O.sum(dim=0))
+    G_Z = (G_O @ W2.T) * (Z > 0)
+    return (X.T @ G_Z + lambd * W1, G_Z.sum(dim=0), H.T @ G_O + lambd * W2, G_O.sum(dim=0))
 
 
 def not_divided_by_n(X, y, W1, b1, W2, b2, lambd):
@@ -133,7 +133,7 @@ def not_divided_by_n(X, y, W1, b1, W2, b2, lambd):
 def by_autograd(X, y, W1, b1, W2, b2, lambd):
     params = [p.detach().clone().requires_grad_(True) for p in (W1, b1, W2, b2)]
     w1, c1, w2, c2 = params
-    O = torch.relu(X @ w1.T + c1) @ w2.T + c2
+    O = torch.relu(X @ w1 + c1) @ w2 + c2
     J = F.cross_entropy(O, y) + lambd / 2 * ((w1 ** 2).sum() + (w2 ** 2).sum())
     J.backward()
     return tuple(p.grad for p in params)

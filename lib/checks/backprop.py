@@ -27,7 +27,7 @@ _AUTOGRAD = {"Tensor.backward": (torch.Tensor, "backward"),
 def _autograd_grads(X, y, W1, b1, W2, b2, lambd):
     params = [p.detach().clone().requires_grad_(True) for p in (W1, b1, W2, b2)]
     w1, c1, w2, c2 = params
-    O = torch.relu(X @ w1.T + c1) @ w2.T + c2
+    O = torch.relu(X @ w1 + c1) @ w2 + c2
     J = F.cross_entropy(O, y) + lambd / 2 * ((w1 ** 2).sum() + (w2 ** 2).sum())
     J.backward()
     return [p.grad for p in params]
@@ -47,7 +47,7 @@ def _diagnose(name, got, expected, data_term_T, param, n, lambd, tried, is_bias)
                              "gradient of the loss.")
         if not is_bias and data_term_T is not None and _exact(got, data_term_T + lambd * param):
             raise CheckError(f"{tried}: {name} is transposed in its data term: with rows as "
-                             "examples, dJ/dW = G.T @ (layer input), where G is the gradient "
+                             "examples, dJ/dW = (layer input).T @ G, where G is the gradient "
                              "with respect to the layer's output, shape (batch, outputs).")
         if n > 1 and _exact(got, (expected - lambd * param * (not is_bias)) * n
                            + lambd * param * (not is_bias)):
@@ -64,7 +64,7 @@ def _diagnose(name, got, expected, data_term_T, param, n, lambd, tried, is_bias)
     elif isinstance(got, torch.Tensor) and got.shape == expected.T.shape:
         raise CheckError(f"{tried}: {name} has shape {tuple(got.shape)}, expected "
                          f"{tuple(expected.shape)} (the shape of the parameter). A transpose "
-                         "is missing: dJ/dW = G.T @ (layer input).")
+                         "is missing: dJ/dW = (layer input).T @ G.")
     expect_close(got, expected, f"{tried}, {name}", atol=1e-8,
                  hint="compare your formula with the backward equations term by term.")
 
@@ -79,9 +79,9 @@ def check_grads_with_bias(grads_with_bias):
                                    (1, 3, 4, 2, False), (4, 3, 5, 3, True)):
         X = torch.randn(n, d, generator=gen, dtype=torch.float64)
         y = torch.randint(0, q, (n,), generator=gen)
-        W1 = torch.randn(h, d, generator=gen, dtype=torch.float64) * 0.5
+        W1 = torch.randn(d, h, generator=gen, dtype=torch.float64) * 0.5   # (inputs, outputs)
         b1 = torch.randn(h, generator=gen, dtype=torch.float64) * 0.5
-        W2 = torch.randn(q, h, generator=gen, dtype=torch.float64) * 0.5
+        W2 = torch.randn(h, q, generator=gen, dtype=torch.float64) * 0.5
         b2 = torch.randn(q, generator=gen, dtype=torch.float64) * 0.5
         if big_logits:
             b2 = b2 + torch.tensor([800.0, 790.0, 0.0], dtype=torch.float64)
@@ -93,7 +93,7 @@ def check_grads_with_bias(grads_with_bias):
         with watching(_AUTOGRAD) as used:
             got = call(grads_with_bias, tried, X, y, W1, b1, W2, b2, lambd,
                        hint={RuntimeError: "Check the shapes: each gradient has the shape of "
-                             "its parameter, so dJ/dW (outputs, inputs) = G.T @ (layer input), "
+                             "its parameter, so dJ/dW (inputs, outputs) = (layer input).T @ G, "
                              "where G, the gradient with respect to the layer's output, has "
                              "shape (batch, outputs)."})
         expect_no_shortcut(grads_with_bias, used, _AUTOGRAD, "grads_with_bias",
@@ -106,11 +106,11 @@ def check_grads_with_bias(grads_with_bias):
                "(dW1, db1, dW2, db2).")
         expected = _autograd_grads(X, y, W1, b1, W2, b2, lambd)
         # data terms written the wrong way round, for the missing-transpose diagnosis
-        Z = X @ W1.T + b1
+        Z = X @ W1 + b1
         H = torch.relu(Z)
-        G_O = (torch.softmax(H @ W2.T + b2, dim=1) - F.one_hot(y, q)) / n
-        G_Z = (G_O @ W2) * (Z > 0)
-        wrong_T = [(G_Z.T @ X).T if h == d else None, None, (G_O.T @ H).T if q == h else None,
+        G_O = (torch.softmax(H @ W2 + b2, dim=1) - F.one_hot(y, q)) / n
+        G_Z = (G_O @ W2.T) * (Z > 0)
+        wrong_T = [(X.T @ G_Z).T if h == d else None, None, (H.T @ G_O).T if q == h else None,
                    None]
         for name, g, e, wt, p, is_bias in zip(("dW1", "db1", "dW2", "db2"), got, expected,
                                               wrong_T, (W1, b1, W2, b2),
