@@ -14,26 +14,10 @@ with warnings.catch_warnings():
 
 
 def linear_regression_from_scratch(d2l):
-    """The textbook's linear regression from scratch, written against a d2l-like module."""
-
-    class LinearRegressionScratch(d2l.Module):
-        def __init__(self, num_inputs, lr, sigma=0.01):
-            super().__init__()
-            self.save_hyperparameters()
-            self.w = torch.normal(0, sigma, (num_inputs, 1), requires_grad=True)
-            self.b = torch.zeros(1, requires_grad=True)
-
-        def forward(self, X):
-            return torch.matmul(X, self.w) + self.b
-
-        def loss(self, y_hat, y):
-            return ((y_hat - y) ** 2 / 2).mean()
-
-        def configure_optimizers(self):
-            return d2l.SGD([self.w, self.b], self.lr)
-
+    """The textbook's linear regression from scratch, with `d2l` either library: its saved
+    model on its Module, SGD, data and Trainer."""
     torch.manual_seed(42)
-    model = LinearRegressionScratch(2, lr=0.03)
+    model = d2l.LinearRegressionScratch(2, lr=0.03)
     data = d2l.SyntheticRegressionData(w=torch.tensor([2, -3.4]), b=4.2)
     trainer = d2l.Trainer(max_epochs=3)
     trainer.fit(model, data)
