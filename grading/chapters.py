@@ -2,16 +2,19 @@
 
 For each ``{exercise}`` directive: its label, number (as the student notebook numbers
 them), title, and the course's check calls, which are the calls
-``lib.checks.<module>.check_<name>(...)`` in the code cells right after the exercise's
-``{solution-end}``. An exercise without a check call is not scored: its answer is
-listed for the instructor to read. The solution's code cells are kept too, so that an
-answer key can be made (`solved_notebook`).
+``lib.checks.<module>.check_<name>(...)`` in the code cells after the exercise's
+solution (up to the next exercise). An exercise without a check call is not scored: its
+answer is listed for the instructor to read. The solution's code cells are kept too, so
+that an answer key can be made (`solved_notebook`).
+
+The chapter is read with the notebook generator's own walk and exercise index
+(tools/notebookgen/myst.py and exercises.py), so the grader and the student notebooks
+agree on which exercise a solution and a check belong to.
 
 Nothing here reads a submission's check cells: those are the student's to edit.
 """
 from __future__ import annotations
 
-import ast
 import copy
 import functools
 import re
@@ -22,27 +25,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))
 from bookkit import BOOK, chapter_numbers, toc_pages  # noqa: E402  (the book's plumbing)
+from notebookgen.exercises import Check, check_calls, read_exercises  # noqa: E402
+from notebookgen.myst import walk  # noqa: E402
 
 NOTEBOOKS = REPO / "notebooks"
 
-FENCE = r"^\s{0,3}(?:`{3,}|:{3,})"
-EXERCISE_RE = re.compile(FENCE + r"\{exercise(?:-start)?\}[ \t]*(?P<title>.*)$")
-OPTION_RE = re.compile(r"^:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
-SOLUTION_START_RE = re.compile(FENCE + r"\{solution-start\}[ \t]*(?P<label>\S+)")
-SOLUTION_RE = re.compile(FENCE + r"\{solution\}[ \t]*(?P<label>\S+)")
-SOLUTION_END_RE = re.compile(FENCE + r"\{solution-end\}")
 STUB_LABEL_RE = re.compile(r"\((?P<label>[^()\s]+)\): your code goes here")
 CHAPTER_NAME_RE = re.compile(r"^[A-Za-z0-9][\w.-]*$")
-
-
-@dataclass(frozen=True)
-class Check:
-    """One course check call: ``lib.checks.<module>.<function>(<args>)``."""
-    module: str
-    function: str
-    args: tuple[str, ...]              # source of each positional argument
-    kwargs: tuple[tuple[str, str], ...]  # (name, source) of each keyword argument
-    source: str                        # the call as written in the chapter
 
 
 @dataclass
@@ -92,87 +81,17 @@ def chapter_names(book: Path = BOOK) -> list[str]:
     return toc_pages(book)
 
 
-def check_calls(source: str) -> list[Check]:
-    """The top-level ``lib.checks.<module>.<function>(...)`` calls in a code cell."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    found = []
-    for node in tree.body:
-        call = node.value if isinstance(node, ast.Expr) else None
-        if not isinstance(call, ast.Call):
-            continue
-        parts, f = [], call.func
-        while isinstance(f, ast.Attribute):
-            parts.append(f.attr)
-            f = f.value
-        if not isinstance(f, ast.Name):
-            continue
-        parts.append(f.id)
-        parts.reverse()
-        if len(parts) != 4 or parts[:2] != ["lib", "checks"]:
-            continue
-        args = tuple(ast.get_source_segment(source, a) for a in call.args)
-        kwargs = tuple((k.arg, ast.get_source_segment(source, k.value)) for k in call.keywords
-                       if k.arg is not None)
-        found.append(Check(parts[2], parts[3], args, kwargs, ast.get_source_segment(source, call)))
-    return found
-
-
 def parse_chapter(name: str, text: str) -> Chapter:
     """Parse a MyST chapter's text (as jupytext reads it) into its exercises."""
     import jupytext
 
     nb = jupytext.reads(text, fmt="md:myst")
-    exercises: list[Exercise] = []
-    title = ""
-    number = 0
-    solution: Exercise | None = None   # inside a gated solution
-    pending: Exercise | None = None    # the exercise whose solution just ended
-    by_label: dict[str, Exercise] = {}
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            if solution is not None:
-                solution.solution.append(cell.source)
-            else:
-                calls = check_calls(cell.source)
-                if calls and pending is not None:
-                    pending.checks.extend(calls)
-            continue
-        if cell.cell_type != "markdown":
-            continue
-        lines = cell.source.splitlines()
-        for i, line in enumerate(lines):
-            if not title and line.startswith("# "):
-                title = line[2:].strip()
-            m = EXERCISE_RE.match(line)
-            if m:
-                options = {}
-                for opt in lines[i + 1:]:
-                    o = OPTION_RE.match(opt)
-                    if not o:
-                        break
-                    options[o.group("key")] = o.group("value").strip()
-                nonumber = "nonumber" in options
-                if not nonumber:
-                    number += 1
-                label = options.get("label") or f"exercise-{len(exercises) + 1}"
-                ex = Exercise(label, None if nonumber else number, m.group("title").strip())
-                exercises.append(ex)
-                by_label[label] = ex
-                pending = None
-                continue
-            m = SOLUTION_START_RE.match(line)
-            if m:
-                solution = by_label.get(m.group("label"))
-                if solution is None:  # a solution for no listed exercise: collect and drop
-                    solution = Exercise(m.group("label"), None, "")
-                continue
-            if SOLUTION_END_RE.match(line) and solution is not None:
-                pending, solution = solution, None
-                continue
-    return Chapter(name, title or name, exercises)
+    index = read_exercises(walk(nb.cells, name))
+    exercises = [Exercise(ex.label, ex.number, ex.title,
+                          [check for cell in ex.check_cells for check in check_calls(cell)],
+                          list(ex.solution))
+                 for ex in index.exercises]
+    return Chapter(name, index.title or name, exercises)
 
 
 @functools.lru_cache(maxsize=None)

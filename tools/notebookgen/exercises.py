@@ -1,7 +1,7 @@
-"""A chapter's exercises as its source states them, and the names their checks use.
+"""A chapter's exercises as its source states them, and the check calls that test them.
 
-Read from the chapter walk (``myst.walk``) by the notebook generator, which stubs what an
-exercise asks for.
+Read from the chapter walk (``myst.walk``) by both the notebook generator, which stubs
+what an exercise asks for, and the grader (grading/chapters.py), which runs its checks.
 """
 from __future__ import annotations
 
@@ -78,6 +78,44 @@ def read_exercises(items) -> Index:
 
 
 # ------------------------------------------------------------------ check calls
+
+
+@dataclass(frozen=True)
+class Check:
+    """One course check call: ``lib.checks.<module>.<function>(<args>)``."""
+    module: str
+    function: str
+    args: tuple[str, ...]              # source of each positional argument
+    kwargs: tuple[tuple[str, str], ...]  # (name, source) of each keyword argument
+    source: str                        # the call as written in the chapter
+
+
+def check_calls(source: str) -> list[Check]:
+    """The top-level ``lib.checks.<module>.<function>(...)`` calls in a code cell."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    found = []
+    for node in tree.body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        if not isinstance(call, ast.Call):
+            continue
+        parts, f = [], call.func
+        while isinstance(f, ast.Attribute):
+            parts.append(f.attr)
+            f = f.value
+        if not isinstance(f, ast.Name):
+            continue
+        parts.append(f.id)
+        parts.reverse()
+        if len(parts) != 4 or parts[:2] != ["lib", "checks"]:
+            continue
+        args = tuple(ast.get_source_segment(source, a) for a in call.args)
+        kwargs = tuple((k.arg, ast.get_source_segment(source, k.value)) for k in call.keywords
+                       if k.arg is not None)
+        found.append(Check(parts[2], parts[3], args, kwargs, ast.get_source_segment(source, call)))
+    return found
 
 
 def check_arguments(source: str) -> set[str]:
