@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from helpers import fails, passes, stub
+from helpers import fails, solutions_pass, stubs_fail
 from lib.checks import CheckError
 from lib.checks.calculus_probability import (check_jacobian, check_numerical_derivative,
                                              check_running_mean)
@@ -25,14 +25,6 @@ def with_h_check(formula):
             raise ValueError("h must be positive")
         return formula(f, x, h)
     return nd
-
-
-def test_numerical_derivative_solution_passes(capsys):
-    passes(check_numerical_derivative, numerical_derivative, capsys)
-
-
-def test_numerical_derivative_stub_fails():
-    fails(check_numerical_derivative, stub)
 
 
 @pytest.mark.parametrize("formula, message", [
@@ -124,15 +116,6 @@ def jacobian_with_backward(f, x):
     return backward_rows(f, fresh_leaf(x))
 
 
-@pytest.mark.parametrize("right", [my_jacobian, jacobian_with_backward])
-def test_jacobian_right_answers_pass(right, capsys):
-    passes(check_jacobian, right, capsys)
-
-
-def test_jacobian_stub_fails():
-    fails(check_jacobian, stub)
-
-
 def transposed(f, x):
     return my_jacobian(f, x).T
 
@@ -201,15 +184,6 @@ def running_mean_loop(samples):
     return torch.tensor([samples[:k + 1].float().mean().item() for k in range(len(samples))])
 
 
-@pytest.mark.parametrize("right", [running_mean, running_mean_loop])
-def test_running_mean_right_answers_pass(right, capsys):
-    passes(check_running_mean, right, capsys)
-
-
-def test_running_mean_stub_fails():
-    fails(check_running_mean, stub)
-
-
 def in_place(samples):
     samples.cumsum_(0)
     return samples / torch.arange(1, len(samples) + 1)
@@ -231,6 +205,15 @@ def test_running_mean_wrong_answers_are_named(wrong, message):
 
 def test_running_mean_crash_is_reported():
     fails(check_running_mean, lambda x: x.cumsum(), r"running_mean\(samples = \[2., 4., 6., 8.\]\) raised")
+
+
+# --- every check: its solution passes, a stub is not implemented yet -------------------
+
+test_solutions_pass = solutions_pass(
+    (check_numerical_derivative, numerical_derivative),
+    (check_jacobian, my_jacobian), (check_jacobian, jacobian_with_backward),
+    (check_running_mean, running_mean), (check_running_mean, running_mean_loop))
+test_stubs_fail = stubs_fail(check_numerical_derivative, check_jacobian, check_running_mean)
 
 
 @pytest.mark.parametrize("check, answer", [

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from helpers import fails, passes, stub
+from helpers import fails, solutions_pass, stubs_fail
 from lib.checks import mlp as checks
 
 
@@ -22,17 +22,10 @@ def prelu(X, alpha):
     return torch.max(X, torch.zeros_like(X)) + alpha * torch.min(X, torch.zeros_like(X))
 
 
-@pytest.mark.parametrize("check, solution", [(checks.check_relu, relu),
-                                             (checks.check_mlp_forward, mlp_forward),
-                                             (checks.check_prelu, prelu)])
-def test_solutions_pass(check, solution, capsys):
-    passes(check, solution, capsys)
-
-
-@pytest.mark.parametrize("check", [checks.check_relu, checks.check_mlp_forward,
-                                   checks.check_prelu])
-def test_stub_is_not_implemented(check):
-    fails(check, stub)
+test_solutions_pass = solutions_pass((checks.check_relu, relu),
+                                     (checks.check_mlp_forward, mlp_forward),
+                                     (checks.check_prelu, prelu))
+test_stubs_fail = stubs_fail(checks.check_relu, checks.check_mlp_forward, checks.check_prelu)
 
 
 @pytest.mark.parametrize("wrong, message", [
