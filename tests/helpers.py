@@ -25,15 +25,16 @@ def passes(check, answer, capsys):
     assert "check passed" in capsys.readouterr().out
 
 
-def fails(check, answer, message=NOT_IMPLEMENTED):
+def fails(check, answer, message=NOT_IMPLEMENTED, cause=None):
     """`check` rejects `answer` with a CheckError whose text matches the pattern `message`.
 
-    Returns the error, for tests that look further (its __cause__ is the student's own
-    exception when the answer crashed).
+    With `cause`, an exception class: the answer crashed, and the CheckError keeps the
+    student's own exception, of that class, as its __cause__ (their traceback is shown).
     """
     with pytest.raises(CheckError, match=message) as info:
         check(answer)
-    return info.value
+    if cause is not None:
+        assert isinstance(info.value.__cause__, cause), info.value.__cause__
 
 
 def solutions_pass(*cases):
