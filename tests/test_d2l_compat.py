@@ -261,9 +261,9 @@ def test_earlier_edition_tools_match_d2l():
 
 
 def test_load_data_fashion_mnist_gives_the_textbook_batches(tmp_path, monkeypatch):
-    import lib.data
+    import lib.datasets
     # d2l reads '../data': give it the verified local copy there, and load in-process.
-    (tmp_path / "data").symlink_to(lib.data.find_fashion_mnist(download=False).parent.parent)
+    (tmp_path / "data").symlink_to(lib.datasets.find_fashion_mnist(download=False).parent.parent)
     (tmp_path / "work").mkdir()
     monkeypatch.chdir(tmp_path / "work")
     monkeypatch.setattr(real_d2l, "get_dataloader_workers", lambda: 0)
