@@ -230,10 +230,8 @@ class NoDefault(Dropout):
 
 class ColumnMask(Dropout):
     def forward(self, X):
-        if not self.training or self.p == 0:
-            return X
-        if self.p == 1:
-            return torch.zeros_like(X)
+        if not self.training or self.p in (0, 1):
+            return super().forward(X)
         keep = torch.rand_like(X.reshape(-1, X.shape[-1])[:1]) >= self.p   # one row of draws
         return X * keep / (1 - self.p)
 
