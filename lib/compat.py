@@ -44,64 +44,31 @@ batch_matmul = torch.bmm
 
 
 # Tensor methods written as functions of the tensor, as in the textbook's shared text.
+def _tensor_method(name, method, doc):
+    """The function `name(x, ...)`, which calls the tensor method `x.method(...)`."""
+    def alias(x, *args, **kwargs):
+        return getattr(x, method)(*args, **kwargs)
+    alias.__name__ = alias.__qualname__ = name
+    alias.__doc__ = doc
+    return alias
+
+
 def numpy(x, *args, **kwargs):
     """`x` as a NumPy array, detached from autograd."""
     return x.detach().numpy(*args, **kwargs)
 
 
-def size(x, *args, **kwargs):
-    """The number of elements of `x`."""
-    return x.numel(*args, **kwargs)
-
-
-def reshape(x, *args, **kwargs):
-    """`x.reshape(...)`."""
-    return x.reshape(*args, **kwargs)
-
-
-def to(x, *args, **kwargs):
-    """`x.to(...)`: another device or dtype."""
-    return x.to(*args, **kwargs)
-
-
-def reduce_sum(x, *args, **kwargs):
-    """`x.sum(...)`."""
-    return x.sum(*args, **kwargs)
-
-
-def argmax(x, *args, **kwargs):
-    """`x.argmax(...)`."""
-    return x.argmax(*args, **kwargs)
-
-
-def astype(x, *args, **kwargs):
-    """`x.type(dtype)`: `x` converted to another dtype."""
-    return x.type(*args, **kwargs)
-
-
-def transpose(x, *args, **kwargs):
-    """`x.t()`: the transpose of a matrix."""
-    return x.t(*args, **kwargs)
-
-
-def reduce_mean(x, *args, **kwargs):
-    """`x.mean(...)`."""
-    return x.mean(*args, **kwargs)
-
-
-def expand_dims(x, *args, **kwargs):
-    """`x.unsqueeze(dim)`: a new axis of length 1."""
-    return x.unsqueeze(*args, **kwargs)
-
-
-def swapaxes(x, *args, **kwargs):
-    """`x.swapaxes(a, b)`."""
-    return x.swapaxes(*args, **kwargs)
-
-
-def repeat(x, *args, **kwargs):
-    """`x.repeat(...)`: `x` tiled along its axes."""
-    return x.repeat(*args, **kwargs)
+size = _tensor_method("size", "numel", "The number of elements of `x`.")
+reshape = _tensor_method("reshape", "reshape", "`x.reshape(...)`.")
+to = _tensor_method("to", "to", "`x.to(...)`: another device or dtype.")
+reduce_sum = _tensor_method("reduce_sum", "sum", "`x.sum(...)`.")
+argmax = _tensor_method("argmax", "argmax", "`x.argmax(...)`.")
+astype = _tensor_method("astype", "type", "`x.type(dtype)`: `x` converted to another dtype.")
+transpose = _tensor_method("transpose", "t", "`x.t()`: the transpose of a matrix.")
+reduce_mean = _tensor_method("reduce_mean", "mean", "`x.mean(...)`.")
+expand_dims = _tensor_method("expand_dims", "unsqueeze", "`x.unsqueeze(dim)`: a new axis of length 1.")
+swapaxes = _tensor_method("swapaxes", "swapaxes", "`x.swapaxes(a, b)`.")
+repeat = _tensor_method("repeat", "repeat", "`x.repeat(...)`: `x` tiled along its axes.")
 
 
 # Every name above (not the modules it imports) is re-exported by lib/__init__.py.

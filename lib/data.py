@@ -8,7 +8,7 @@ import numbers
 import torch
 import torch.nn.functional as F
 
-from .datasets import find_fashion_mnist, load_fashion_mnist  # noqa: F401 (tools use lib.data.find_fashion_mnist)
+from .datasets import load_fashion_mnist
 from .hyperparams import HyperParameters, positive_int
 
 __all__ = ["TensorLoader", "DataModule", "SyntheticRegressionData", "FashionMNIST"]

@@ -71,7 +71,7 @@ def load_data_fashion_mnist(batch_size, resize=None):
     """Fashion-MNIST as (training, validation) minibatch iterators of (1, H, W) images.
 
     The same batches, in the same order, as the textbook's DataLoaders, read from the
-    local copy (see `lib.data.find_fashion_mnist`) and kept in memory.
+    local copy (see `lib.datasets.find_fashion_mnist`) and kept in memory.
     """
     if isinstance(resize, int):
         resize = (resize, resize)

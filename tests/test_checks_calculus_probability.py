@@ -4,7 +4,8 @@ import math
 import pytest
 import torch
 
-from lib.checks import CheckError, NOT_IMPLEMENTED
+from helpers import fails, solutions_pass, stubs_fail
+from lib.checks import CheckError
 from lib.checks.calculus_probability import (check_jacobian, check_numerical_derivative,
                                              check_running_mean)
 
@@ -26,18 +27,6 @@ def with_h_check(formula):
     return nd
 
 
-def test_numerical_derivative_solution_passes(capsys):
-    check_numerical_derivative(numerical_derivative)
-    assert "check passed" in capsys.readouterr().out
-
-
-def test_numerical_derivative_stub_fails():
-    def stub(f, x, h=1e-3):
-        raise NotImplementedError
-    with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
-        check_numerical_derivative(stub)
-
-
 @pytest.mark.parametrize("formula, message", [
     (lambda f, x, h: (f(x + h) - f(x)) / h, "forward difference"),
     (lambda f, x, h: (f(x) - f(x - h)) / h, "backward difference"),
@@ -48,57 +37,53 @@ def test_numerical_derivative_stub_fails():
     (lambda f, x, h: 3 * x ** 2, "exact derivative"),
 ])
 def test_numerical_derivative_wrong_formulas_are_named(formula, message):
-    with pytest.raises(CheckError, match=message):
-        check_numerical_derivative(with_h_check(formula))
+    fails(check_numerical_derivative, with_h_check(formula), message)
 
 
-def test_numerical_derivative_wrong_default_h_fails():
-    def nd(f, x, h=1e-5):
-        if h <= 0:
-            raise ValueError("h must be positive")
-        return (f(x + h) - f(x - h)) / (2 * h)
-    with pytest.raises(CheckError, match="default value 1e-3"):
-        check_numerical_derivative(nd)
+def nd_wrong_default_h(f, x, h=1e-5):
+    if h <= 0:
+        raise ValueError("h must be positive")
+    return (f(x + h) - f(x - h)) / (2 * h)
 
 
-def test_numerical_derivative_math_functions_fail_on_tensors():
-    def nd(f, x, h=1e-3):
-        if h <= 0:
-            raise ValueError("h must be positive")
-        return (f(x + h) - f(x - h)) / (2 * h) if not hasattr(x, "shape") else \
-            torch.tensor([(f(torch.tensor(v + h)) - f(torch.tensor(v - h))) / (2 * h)
-                          for v in x.tolist()], dtype=torch.float32)
-    with pytest.raises(CheckError, match="elementwise on a tensor"):
-        check_numerical_derivative(nd)
+def nd_with_math_functions(f, x, h=1e-3):
+    if h <= 0:
+        raise ValueError("h must be positive")
+    return (f(x + h) - f(x - h)) / (2 * h) if not hasattr(x, "shape") else \
+        torch.tensor([(f(torch.tensor(v + h)) - f(torch.tensor(v - h))) / (2 * h)
+                      for v in x.tolist()], dtype=torch.float32)
 
 
-def test_numerical_derivative_in_place_fails():
-    def nd(f, x, h=1e-3):
-        if h <= 0:
-            raise ValueError("h must be positive")
-        if isinstance(x, torch.Tensor):
-            x += h
-            up = f(x)
-            x -= 2 * h
-            down = f(x)
-            return (up - down) / (2 * h)
-        return (f(x + h) - f(x - h)) / (2 * h)
-    with pytest.raises(CheckError, match="changed its input x in place"):
-        check_numerical_derivative(nd)
+def nd_in_place(f, x, h=1e-3):
+    if h <= 0:
+        raise ValueError("h must be positive")
+    if isinstance(x, torch.Tensor):
+        x += h
+        up = f(x)
+        x -= 2 * h
+        down = f(x)
+        return (up - down) / (2 * h)
+    return (f(x + h) - f(x - h)) / (2 * h)
 
 
-def test_numerical_derivative_without_h_check_fails():
-    def nd(f, x, h=1e-3):
-        return (f(x + h) - f(x - h)) / (2 * h)
-    with pytest.raises(CheckError, match="h must be positive|expected a ValueError"):
-        check_numerical_derivative(nd)
+def nd_without_h_check(f, x, h=1e-3):
+    return (f(x + h) - f(x - h)) / (2 * h)
 
 
-def test_numerical_derivative_crash_is_reported():
-    def nd(f, x, h=1e-3):
-        return math.sqrt(-1)
-    with pytest.raises(CheckError, match=r"numerical_derivative\(f, 1.0, h=0.1\).*raised ValueError"):
-        check_numerical_derivative(nd)
+def nd_crashing(f, x, h=1e-3):
+    return math.sqrt(-1)
+
+
+@pytest.mark.parametrize("wrong, message", [
+    pytest.param(nd_wrong_default_h, "default value 1e-3", id="wrong_default_h"),
+    pytest.param(nd_with_math_functions, "elementwise on a tensor", id="math_functions_fail_on_tensors"),
+    pytest.param(nd_in_place, "changed its input x in place", id="in_place"),
+    pytest.param(nd_without_h_check, "h must be positive|expected a ValueError", id="without_h_check"),
+    pytest.param(nd_crashing, r"numerical_derivative\(f, 1.0, h=0.1\).*raised ValueError",
+                 id="crash_is_reported"),
+])
+def test_numerical_derivative_wrong_answers(wrong, message):
+    fails(check_numerical_derivative, wrong, message)
 
 
 # --- my_jacobian -----------------------------------------------------------------------
@@ -110,31 +95,25 @@ def my_jacobian(f, x):
                         for i in range(len(y))])
 
 
-def jacobian_with_backward(f, x):
-    x = x.detach().clone().requires_grad_()
+def backward_rows(f, x, zero_grad=True, retain_graph=True):
+    """The Jacobian at x built row by row with y[i].backward(): right when x is a leaf that
+    requires gradients, its grad is reset before each row and the graph is kept."""
+    y = f(x)
     rows = []
-    for i in range(len(f(x))):
-        x.grad = None
-        f(x)[i].backward()
+    for i in range(len(y)):
+        if zero_grad:
+            x.grad = None
+        y[i].backward(retain_graph=retain_graph)
         rows.append(x.grad.clone())
     return torch.stack(rows)
 
 
-def test_jacobian_solution_passes(capsys):
-    check_jacobian(my_jacobian)
-    assert "check passed" in capsys.readouterr().out
+def fresh_leaf(x):
+    return x.detach().clone().requires_grad_()
 
 
-def test_jacobian_with_backward_passes(capsys):
-    check_jacobian(jacobian_with_backward)
-    assert "check passed" in capsys.readouterr().out
-
-
-def test_jacobian_stub_fails():
-    def stub(f, x):
-        raise NotImplementedError
-    with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
-        check_jacobian(stub)
+def jacobian_with_backward(f, x):
+    return backward_rows(f, fresh_leaf(x))
 
 
 def transposed(f, x):
@@ -142,30 +121,17 @@ def transposed(f, x):
 
 
 def accumulated(f, x):
-    x = x.detach().clone().requires_grad_()
-    y = f(x)
-    rows = []
-    for i in range(len(y)):
-        y[i].backward(retain_graph=True)
-        rows.append(x.grad.clone())
-    return torch.stack(rows)
+    return backward_rows(f, fresh_leaf(x), zero_grad=False)
 
 
 def column_sums(f, x):
-    x = x.detach().clone().requires_grad_()
+    x = fresh_leaf(x)
     f(x).sum().backward()
     return x.grad
 
 
 def no_retain_graph(f, x):
-    x = x.detach().clone().requires_grad_()
-    y = f(x)
-    rows = []
-    for i in range(len(y)):
-        x.grad = None
-        y[i].backward()
-        rows.append(x.grad.clone())
-    return torch.stack(rows)
+    return backward_rows(f, fresh_leaf(x), retain_graph=False)
 
 
 def list_of_rows(f, x):
@@ -180,12 +146,7 @@ def mutates_x(f, x):
 
 
 def forgets_requires_grad(f, x):
-    y = f(x)
-    rows = []
-    for i in range(len(y)):
-        y[i].backward(retain_graph=True)
-        rows.append(x.grad.clone())
-    return torch.stack(rows)
+    return backward_rows(f, x, zero_grad=False)
 
 
 def uses_library(f, x):
@@ -203,8 +164,7 @@ def uses_library(f, x):
     (uses_library, "build the Jacobian yourself"),
 ])
 def test_jacobian_wrong_answers_are_named(wrong, message):
-    with pytest.raises(CheckError, match=message):
-        check_jacobian(wrong)
+    fails(check_jacobian, wrong, message)
 
 
 def test_jacobian_check_restores_torch_after_refusing():
@@ -220,23 +180,8 @@ def running_mean(samples):
     return samples.cumsum(0) / torch.arange(1, len(samples) + 1, dtype=torch.float32)
 
 
-def test_running_mean_solution_passes(capsys):
-    check_running_mean(running_mean)
-    assert "check passed" in capsys.readouterr().out
-
-
-def test_running_mean_loop_passes(capsys):
-    def loop(samples):
-        return torch.tensor([samples[:k + 1].float().mean().item() for k in range(len(samples))])
-    check_running_mean(loop)
-    assert "check passed" in capsys.readouterr().out
-
-
-def test_running_mean_stub_fails():
-    def stub(samples):
-        raise NotImplementedError
-    with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
-        check_running_mean(stub)
+def running_mean_loop(samples):
+    return torch.tensor([samples[:k + 1].float().mean().item() for k in range(len(samples))])
 
 
 def in_place(samples):
@@ -255,13 +200,20 @@ def in_place(samples):
     (in_place, "changed the samples in place"),
 ])
 def test_running_mean_wrong_answers_are_named(wrong, message):
-    with pytest.raises(CheckError, match=message):
-        check_running_mean(wrong)
+    fails(check_running_mean, wrong, message)
 
 
 def test_running_mean_crash_is_reported():
-    with pytest.raises(CheckError, match=r"running_mean\(samples = \[2., 4., 6., 8.\]\) raised"):
-        check_running_mean(lambda x: x.cumsum())
+    fails(check_running_mean, lambda x: x.cumsum(), r"running_mean\(samples = \[2., 4., 6., 8.\]\) raised")
+
+
+# --- every check: its solution passes, a stub is not implemented yet -------------------
+
+test_solutions_pass = solutions_pass(
+    (check_numerical_derivative, numerical_derivative),
+    (check_jacobian, my_jacobian), (check_jacobian, jacobian_with_backward),
+    (check_running_mean, running_mean), (check_running_mean, running_mean_loop))
+test_stubs_fail = stubs_fail(check_numerical_derivative, check_jacobian, check_running_mean)
 
 
 @pytest.mark.parametrize("check, answer", [
@@ -273,5 +225,4 @@ def test_running_mean_crash_is_reported():
     (check_running_mean, lambda x: x.tolist()),
 ])
 def test_answers_of_the_wrong_type_fail_cleanly(check, answer):
-    with pytest.raises(CheckError, match="expected"):
-        check(answer)
+    fails(check, answer, "expected")

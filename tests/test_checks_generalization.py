@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from lib.checks import CheckError, NOT_IMPLEMENTED
+from helpers import fails, passes, solutions_pass, stubs_fail
 from lib.checks.generalization import check_k_fold_split, check_l2_penalty
 
 
@@ -12,11 +12,6 @@ def l2_penalty(w):
     return (w ** 2).sum() / 2
 
 
-def test_l2_penalty_solution_passes(capsys):
-    check_l2_penalty(l2_penalty)
-    assert "check passed" in capsys.readouterr().out
-
-
 @pytest.mark.parametrize("right", [
     lambda w: 0.5 * torch.sum(w * w),
     lambda w: w.norm() ** 2 / 2,
@@ -24,15 +19,13 @@ def test_l2_penalty_solution_passes(capsys):
     lambda w: (w.reshape(-1) @ w.reshape(-1)) / 2,
 ])
 def test_l2_penalty_other_right_answers_pass(right, capsys):
-    check_l2_penalty(right)
-    assert "check passed" in capsys.readouterr().out
+    passes(check_l2_penalty, right, capsys)
 
 
-def test_l2_penalty_stub_fails():
-    def stub(w):
-        raise NotImplementedError
-    with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
-        check_l2_penalty(stub)
+def l2_penalty_in_place(w):
+    with torch.no_grad():
+        w.mul_(w)
+    return w.sum() / 2
 
 
 @pytest.mark.parametrize("wrong, message", [
@@ -47,24 +40,12 @@ def test_l2_penalty_stub_fails():
     (lambda w: torch.tensor(float((w.detach() ** 2).sum() / 2)), "autograd cannot differentiate"),
     (lambda w: (w ** 2).sum(dim=0) / 2, "expected a single number"),
     (lambda w: w.norm() / 2, "half the norm"),
+    pytest.param(l2_penalty_in_place, "changed w in place", id="in_place"),
+    pytest.param(lambda w: 1 / 0, r"l2_penalty\(w\) with w = .* raised ZeroDivisionError",
+                 id="crash_is_reported_with_what_was_tried"),
 ])
 def test_l2_penalty_wrong_answers_are_named(wrong, message):
-    with pytest.raises(CheckError, match=message):
-        check_l2_penalty(wrong)
-
-
-def test_l2_penalty_in_place_fails():
-    def in_place(w):
-        with torch.no_grad():
-            w.mul_(w)
-        return w.sum() / 2
-    with pytest.raises(CheckError, match="changed w in place"):
-        check_l2_penalty(in_place)
-
-
-def test_l2_penalty_crash_is_reported_with_what_was_tried():
-    with pytest.raises(CheckError, match=r"l2_penalty\(w\) with w = .* raised ZeroDivisionError"):
-        check_l2_penalty(lambda w: 1 / 0)
+    fails(check_l2_penalty, wrong, message)
 
 
 # --- k_fold_split ----------------------------------------------------------------------
@@ -84,23 +65,6 @@ def strided(n, k, i):
         raise ValueError("bad arguments")
     idx = torch.arange(n)
     return idx[idx % k != i], idx[i::k]
-
-
-def test_k_fold_solution_passes(capsys):
-    check_k_fold_split(k_fold_split)
-    assert "check passed" in capsys.readouterr().out
-
-
-def test_k_fold_strided_folds_pass(capsys):
-    check_k_fold_split(strided)
-    assert "check passed" in capsys.readouterr().out
-
-
-def test_k_fold_stub_fails():
-    def stub(n, k, i):
-        raise NotImplementedError
-    with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
-        check_k_fold_split(stub)
 
 
 def _validated(fn):
@@ -164,6 +128,17 @@ def one_based(n, k, i):
     return torch.cat([f for j, f in enumerate(folds) if j != (i - 1) % k]), folds[i - 1]
 
 
+def no_argument_checks(n, k, i):
+    folds = torch.tensor_split(torch.arange(n), k)
+    return torch.cat([f for j, f in enumerate(folds) if j != i]), folds[i]
+
+
+def type_error(n, k, i):
+    if not 2 <= k <= n or not 0 <= i < k:
+        raise TypeError("bad")
+    return k_fold_split(n, k, i)
+
+
 @pytest.mark.parametrize("wrong, message", [
     (_validated(overlap), "in both train_idx and val_idx"),
     (_validated(remainder_dropped), "never in a validation fold"),
@@ -176,33 +151,22 @@ def one_based(n, k, i):
     (one_based, "folds count from 0"),
     (lambda n, k, i: k_fold_split(n, max(k, 2), i) if k <= n else k_fold_split(n, n, 0),
      "k must be at least 2"),
+    pytest.param(no_argument_checks, r"k_fold_split\(4, 5, 0\) returned .*expected a ValueError.*at most n",
+                 id="without_argument_checks"),
+    pytest.param(type_error, "raised TypeError: bad, expected a ValueError", id="wrong_exception_type"),
+    pytest.param(lambda n, k, i: {}[i], r"k_fold_split\(10, 5, 0\) raised KeyError",
+                 id="crash_is_reported_with_what_was_tried"),
 ])
 def test_k_fold_wrong_answers_are_named(wrong, message):
     torch.manual_seed(0)
-    with pytest.raises(CheckError, match=message):
-        check_k_fold_split(wrong)
+    fails(check_k_fold_split, wrong, message)
 
 
-def test_k_fold_without_argument_checks_fails():
-    def no_checks(n, k, i):
-        folds = torch.tensor_split(torch.arange(n), k)
-        return torch.cat([f for j, f in enumerate(folds) if j != i]), folds[i]
-    with pytest.raises(CheckError, match=r"k_fold_split\(4, 5, 0\) returned .*expected a ValueError.*at most n"):
-        check_k_fold_split(no_checks)
+# --- every check: its solution passes, a stub is not implemented yet -------------------
 
-
-def test_k_fold_wrong_exception_type_fails():
-    def type_error(n, k, i):
-        if not 2 <= k <= n or not 0 <= i < k:
-            raise TypeError("bad")
-        return k_fold_split(n, k, i)
-    with pytest.raises(CheckError, match="raised TypeError: bad, expected a ValueError"):
-        check_k_fold_split(type_error)
-
-
-def test_k_fold_crash_is_reported_with_what_was_tried():
-    with pytest.raises(CheckError, match=r"k_fold_split\(10, 5, 0\) raised KeyError"):
-        check_k_fold_split(lambda n, k, i: {}[i])
+test_solutions_pass = solutions_pass((check_l2_penalty, l2_penalty), (check_k_fold_split, k_fold_split),
+                                     (check_k_fold_split, strided))
+test_stubs_fail = stubs_fail(check_l2_penalty, check_k_fold_split)
 
 
 @pytest.mark.parametrize("check, answer", [
@@ -213,5 +177,4 @@ def test_k_fold_crash_is_reported_with_what_was_tried():
     (check_k_fold_split, lambda n, k, i: torch.arange(n)),
 ])
 def test_answers_of_the_wrong_type_fail_cleanly(check, answer):
-    with pytest.raises(CheckError, match="expected"):
-        check(answer)
+    fails(check, answer, "expected")

@@ -1,10 +1,13 @@
 """The linear regression chapter's self-checks pass right answers and explain wrong ones."""
+import contextlib
 import inspect
 
 import pytest
 import torch
 
-from lib.checks import CheckError, NOT_IMPLEMENTED
+import lib
+from helpers import fails, solutions_pass, stubs_fail
+from lib.checks import NOT_IMPLEMENTED
 from lib.checks.linear_regression import check_save_hyperparameters, check_sgd, check_squared_loss
 
 
@@ -25,6 +28,11 @@ class GoodSGD:
                 p.grad.zero_()
 
 
+class StubSGD:
+    def __init__(self, params, lr):
+        raise NotImplementedError
+
+
 def make_sgd(step=None, zero_grad=None):
     """A GoodSGD with one method replaced."""
     attrs = {}
@@ -35,89 +43,61 @@ def make_sgd(step=None, zero_grad=None):
     return type("VariantSGD", (GoodSGD,), attrs)
 
 
-def test_sgd_solution_passes(capsys):
-    check_sgd(GoodSGD)
-    assert "check passed" in capsys.readouterr().out
+def stepping_by(update, no_grad=True):
+    """A step that subtracts update(self, p) from each parameter p in place, under
+    torch.no_grad() or (no_grad=False) not."""
+    def step(self):
+        with torch.no_grad() if no_grad else contextlib.nullcontext():
+            for p in self.params:
+                p -= update(self, p)
+    return step
 
 
-def test_sgd_setting_grad_to_none_passes(capsys):
-    def zero_grad(self):
+def stub_step(self):
+    raise NotImplementedError
+
+
+def rebinding_step(self):
+    with torch.no_grad():
         for p in self.params:
-            p.grad = None
-    check_sgd(make_sgd(zero_grad=zero_grad))
-    assert "check passed" in capsys.readouterr().out
+            p = p - self.lr * p.grad  # noqa: F841 - the bug under test
 
 
-def test_sgd_stub_fails():
-    class Stub:
-        def __init__(self, params, lr):
-            raise NotImplementedError
-    with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
-        check_sgd(Stub)
+def setting_grad_to_none(self):
+    for p in self.params:
+        p.grad = None
 
 
-def test_sgd_stub_step_fails():
-    def step(self):
-        raise NotImplementedError
-    with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
-        check_sgd(make_sgd(step=step))
+def zero_grad_on_missing_grad(self):
+    for p in self.params:
+        p.grad.zero_()
 
 
-def test_sgd_wrong_sign_fails():
-    def step(self):
-        with torch.no_grad():
-            for p in self.params:
-                p += self.lr * p.grad
-    with pytest.raises(CheckError, match="climbs the loss"):
-        check_sgd(make_sgd(step=step))
+class KeepsGenerator(GoodSGD):
+    def __init__(self, params, lr):
+        self.params, self.lr = params, lr
 
 
-def test_sgd_forgotten_lr_fails():
-    def step(self):
-        with torch.no_grad():
-            for p in self.params:
-                p -= p.grad
-    with pytest.raises(CheckError, match="scale the step by the learning rate"):
-        check_sgd(make_sgd(step=step))
-
-
-def test_sgd_hard_coded_lr_fails():
-    def step(self):
-        with torch.no_grad():
-            for p in self.params:
-                p -= 0.1 * p.grad
-    with pytest.raises(CheckError, match="use the learning rate passed to __init__"):
-        check_sgd(make_sgd(step=step))
-
-
-def test_sgd_missing_zero_grad_fails():
-    with pytest.raises(CheckError, match=r"after zero_grad\(\), w.grad is .*expected zeros"):
-        check_sgd(make_sgd(zero_grad=lambda self: None))
-
-
-def test_sgd_without_no_grad_fails():
-    def step(self):
-        for p in self.params:
-            p -= self.lr * p.grad
-    with pytest.raises(CheckError, match="torch.no_grad"):
-        check_sgd(make_sgd(step=step))
-
-
-def test_sgd_rebinding_fails():
-    def step(self):
-        with torch.no_grad():
-            for p in self.params:
-                p = p - self.lr * p.grad  # noqa: F841 - the bug under test
-    with pytest.raises(CheckError, match="left w unchanged"):
-        check_sgd(make_sgd(step=step))
-
-
-def test_sgd_zero_grad_on_missing_grad_fails():
-    def zero_grad(self):
-        for p in self.params:
-            p.grad.zero_()
-    with pytest.raises(CheckError, match="whose grad is None"):
-        check_sgd(make_sgd(zero_grad=zero_grad))
+@pytest.mark.parametrize("wrong, message", [
+    pytest.param(make_sgd(step=stub_step), NOT_IMPLEMENTED, id="stub_step"),
+    pytest.param(make_sgd(step=stepping_by(lambda self, p: -self.lr * p.grad)), "climbs the loss",
+                 id="wrong_sign"),
+    pytest.param(make_sgd(step=stepping_by(lambda self, p: p.grad)),
+                 "scale the step by the learning rate", id="forgotten_lr"),
+    pytest.param(make_sgd(step=stepping_by(lambda self, p: 0.1 * p.grad)),
+                 "use the learning rate passed to __init__", id="hard_coded_lr"),
+    pytest.param(make_sgd(zero_grad=lambda self: None), r"after zero_grad\(\), w.grad is .*expected zeros",
+                 id="missing_zero_grad"),
+    pytest.param(make_sgd(step=stepping_by(lambda self, p: self.lr * p.grad, no_grad=False)),
+                 "torch.no_grad", id="without_no_grad"),
+    pytest.param(make_sgd(step=rebinding_step), "left w unchanged", id="rebinding"),
+    pytest.param(make_sgd(zero_grad=zero_grad_on_missing_grad), "whose grad is None",
+                 id="zero_grad_on_missing_grad"),
+    pytest.param(KeepsGenerator, "generator was used up", id="keeping_the_generator"),
+    pytest.param(None, r"SGD\(\[w, b\], lr=0.1\) raised TypeError", id="not_a_class_fails_without_crashing"),
+])
+def test_sgd_wrong_answers(wrong, message):
+    fails(check_sgd, wrong, message)
 
 
 # --- save_hyperparameters --------------------------------------------------------------
@@ -132,54 +112,66 @@ class GoodHP:
             setattr(self, k, v)
 
 
-def test_save_hyperparameters_solution_passes(capsys):
-    check_save_hyperparameters(GoodHP)
-    assert "check passed" in capsys.readouterr().out
+class StubHP:
+    def save_hyperparameters(self, ignore=()):
+        raise NotImplementedError
 
 
-def test_save_hyperparameters_lib_version_passes(capsys):
-    import lib
-    check_save_hyperparameters(lib.HyperParameters)
-    assert "check passed" in capsys.readouterr().out
+class NoIgnore:
+    def save_hyperparameters(self, ignore=()):
+        for k, v in inspect.currentframe().f_back.f_locals.items():
+            if k != "self":
+                setattr(self, k, v)
 
 
-def test_save_hyperparameters_stub_fails():
-    class Stub:
-        def save_hyperparameters(self, ignore=()):
-            raise NotImplementedError
-    with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
-        check_save_hyperparameters(Stub)
+class KeepsSelf:
+    def save_hyperparameters(self, ignore=()):
+        for k, v in inspect.currentframe().f_back.f_locals.items():
+            if k not in ignore:
+                setattr(self, k, v)
 
 
-def test_save_hyperparameters_ignoring_ignore_fails():
-    class NoIgnore:
-        def save_hyperparameters(self, ignore=()):
-            for k, v in inspect.currentframe().f_back.f_locals.items():
-                if k != "self":
-                    setattr(self, k, v)
-    with pytest.raises(CheckError, match="c is in ignore"):
-        check_save_hyperparameters(NoIgnore)
+class OwnFrame:
+    def save_hyperparameters(self, ignore=()):
+        # Reads its own locals instead of the caller's.
+        for k, v in dict(inspect.currentframe().f_locals).items():
+            if k not in ("self", "ignore"):
+                setattr(self, k, v)
 
 
-def test_save_hyperparameters_keeping_self_fails():
-    class KeepsSelf:
-        def save_hyperparameters(self, ignore=()):
-            for k, v in inspect.currentframe().f_back.f_locals.items():
-                if k not in ignore:
-                    setattr(self, k, v)
-    with pytest.raises(CheckError, match="attribute named 'self'"):
-        check_save_hyperparameters(KeepsSelf)
+class OnTheClass:
+    def save_hyperparameters(self, ignore=()):
+        for k, v in inspect.currentframe().f_back.f_locals.items():
+            if k not in set(ignore) | {"self"}:
+                setattr(type(self), k, v)
 
 
-def test_save_hyperparameters_own_frame_fails():
-    class OwnFrame:
-        def save_hyperparameters(self, ignore=()):
-            # Reads its own locals instead of the caller's.
-            for k, v in dict(inspect.currentframe().f_locals).items():
-                if k not in ("self", "ignore"):
-                    setattr(self, k, v)
-    with pytest.raises(CheckError, match=r"gave no attribute a, expected self\.a = 1.*f_back"):
-        check_save_hyperparameters(OwnFrame)
+class ListOnly:
+    def save_hyperparameters(self, ignore=[]):
+        skip = ignore + ["self"]
+        for k, v in inspect.currentframe().f_back.f_locals.items():
+            if k not in skip:
+                setattr(self, k, v)
+
+
+class TooFarBack:
+    def save_hyperparameters(self, ignore=()):
+        for k, v in inspect.currentframe().f_back.f_back.f_locals.items():
+            if k not in set(ignore) | {"self"}:
+                setattr(self, k, v)
+
+
+@pytest.mark.parametrize("wrong, message", [
+    pytest.param(NoIgnore, "c is in ignore", id="ignoring_ignore"),
+    pytest.param(KeepsSelf, "attribute named 'self'", id="keeping_self"),
+    pytest.param(OwnFrame, r"gave no attribute a, expected self\.a = 1.*f_back", id="own_frame"),
+    pytest.param(OnTheClass, r"after D\(1\) and D\(2\), the first has self.x = 2", id="on_the_class"),
+    pytest.param(ListOnly, r"(?s)E\(lr=0.1, data='big'\).*raised TypeError", id="list_only_ignore"),
+    pytest.param(TooFarBack, r"gave (no attribute a|self\.a = .*), expected self\.a = 1",
+                 id="grand_caller_frame"),
+])
+def test_save_hyperparameters_wrong_answers(wrong, message):
+    fails(check_save_hyperparameters, wrong, message)
 
 
 # --- squared_loss ----------------------------------------------------------------------
@@ -188,113 +180,48 @@ def squared_loss(y_hat, y):
     return ((y_hat - y.reshape(y_hat.shape)) ** 2 / 2).mean()
 
 
-def test_squared_loss_solution_passes(capsys):
-    check_squared_loss(squared_loss)
-    assert "check passed" in capsys.readouterr().out
+def labels_reshaped_in_place(y_hat, y):
+    y.resize_(y_hat.shape)
+    return squared_loss(y_hat, y)
 
 
-def test_squared_loss_stub_fails():
-    def stub(y_hat, y):
-        raise NotImplementedError
-    with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
-        check_squared_loss(stub)
+def column_only(y_hat, y):
+    return ((y_hat - y) ** 2 / 2).mean(dim=1).reshape(())
 
 
-def test_squared_loss_broadcasting_bug_fails():
-    with pytest.raises(CheckError, match=r"\(3, 3\) table"):
-        check_squared_loss(lambda y_hat, y: ((y_hat - y) ** 2 / 2).mean())
-
-
-def test_squared_loss_without_half_fails():
-    with pytest.raises(CheckError, match="half the squared error"):
-        check_squared_loss(lambda y_hat, y: ((y_hat - y.reshape(y_hat.shape)) ** 2).mean())
-
-
-def test_squared_loss_sum_fails():
-    with pytest.raises(CheckError, match="average over the examples"):
-        check_squared_loss(lambda y_hat, y: ((y_hat - y.reshape(y_hat.shape)) ** 2 / 2).sum())
-
-
-def test_squared_loss_per_example_fails():
-    with pytest.raises(CheckError, match="expected a single number"):
-        check_squared_loss(lambda y_hat, y: (y_hat - y.reshape(y_hat.shape)) ** 2 / 2)
-
-
-def test_squared_loss_absolute_error_fails():
-    with pytest.raises(CheckError, match="square the error"):
-        check_squared_loss(lambda y_hat, y: ((y_hat - y.reshape(y_hat.shape)).abs() / 2).mean())
-
-
-def test_squared_loss_python_number_fails():
-    with pytest.raises(CheckError, match=r"returned 1\.54.*Python number has left PyTorch"):
-        check_squared_loss(lambda y_hat, y: squared_loss(y_hat, y).item())
-
-
-def test_squared_loss_detached_fails():
-    with pytest.raises(CheckError, match="autograd cannot trace back to y_hat"):
-        check_squared_loss(lambda y_hat, y: squared_loss(y_hat.detach(), y))
-
-
-def test_squared_loss_reshaping_the_labels_in_place_fails():
-    def in_place(y_hat, y):
-        y.resize_(y_hat.shape)
-        return squared_loss(y_hat, y)
-    with pytest.raises(CheckError, match=r"\(y\) changed its input in place"):
-        check_squared_loss(in_place)
+@pytest.mark.parametrize("wrong, message", [
+    pytest.param(lambda y_hat, y: ((y_hat - y) ** 2 / 2).mean(), r"\(3, 3\) table", id="broadcasting_bug"),
+    pytest.param(lambda y_hat, y: ((y_hat - y.reshape(y_hat.shape)) ** 2).mean(), "half the squared error",
+                 id="without_half"),
+    pytest.param(lambda y_hat, y: ((y_hat - y.reshape(y_hat.shape)) ** 2 / 2).sum(),
+                 "average over the examples", id="sum"),
+    pytest.param(lambda y_hat, y: (y_hat - y.reshape(y_hat.shape)) ** 2 / 2, "expected a single number",
+                 id="per_example"),
+    pytest.param(lambda y_hat, y: ((y_hat - y.reshape(y_hat.shape)).abs() / 2).mean(), "square the error",
+                 id="absolute_error"),
+    pytest.param(lambda y_hat, y: squared_loss(y_hat, y).item(),
+                 r"returned 1\.54.*Python number has left PyTorch", id="python_number"),
+    pytest.param(lambda y_hat, y: squared_loss(y_hat.detach(), y), "autograd cannot trace back to y_hat",
+                 id="detached"),
+    pytest.param(labels_reshaped_in_place, r"\(y\) changed its input in place",
+                 id="reshaping_the_labels_in_place"),
+])
+def test_squared_loss_wrong_answers(wrong, message):
+    fails(check_squared_loss, wrong, message)
 
 
 def test_squared_loss_crash_is_reported_with_the_call():
-    def column_only(y_hat, y):
-        return ((y_hat - y) ** 2 / 2).mean(dim=1).reshape(())
-    with pytest.raises(CheckError, match=r"squared_loss\(y_hat=.*raised RuntimeError") as info:
-        check_squared_loss(column_only)
-    assert isinstance(info.value.__cause__, RuntimeError)
+    fails(check_squared_loss, column_only, r"squared_loss\(y_hat=.*raised RuntimeError", cause=RuntimeError)
 
 
-def test_squared_loss_squeezing_both_passes(capsys):
-    check_squared_loss(lambda y_hat, y: ((y_hat.squeeze() - y.squeeze()) ** 2 / 2).mean())
-    assert "check passed" in capsys.readouterr().out
+# --- every check: its right answers pass, a stub is not implemented yet ----------------
 
-
-def test_sgd_keeping_the_generator_fails():
-    class KeepsGenerator(GoodSGD):
-        def __init__(self, params, lr):
-            self.params, self.lr = params, lr
-    with pytest.raises(CheckError, match="generator was used up"):
-        check_sgd(KeepsGenerator)
-
-
-def test_sgd_not_a_class_fails_without_crashing():
-    with pytest.raises(CheckError, match=r"SGD\(\[w, b\], lr=0.1\) raised TypeError"):
-        check_sgd(None)
-
-
-def test_save_hyperparameters_on_the_class_fails():
-    class OnTheClass:
-        def save_hyperparameters(self, ignore=()):
-            for k, v in inspect.currentframe().f_back.f_locals.items():
-                if k not in set(ignore) | {"self"}:
-                    setattr(type(self), k, v)
-    with pytest.raises(CheckError, match=r"after D\(1\) and D\(2\), the first has self.x = 2"):
-        check_save_hyperparameters(OnTheClass)
-
-
-def test_save_hyperparameters_list_only_ignore_fails():
-    class ListOnly:
-        def save_hyperparameters(self, ignore=[]):
-            skip = ignore + ["self"]
-            for k, v in inspect.currentframe().f_back.f_locals.items():
-                if k not in skip:
-                    setattr(self, k, v)
-    with pytest.raises(CheckError, match=r"(?s)E\(lr=0.1, data='big'\).*raised TypeError"):
-        check_save_hyperparameters(ListOnly)
-
-
-def test_save_hyperparameters_grand_caller_frame_fails():
-    class TooFarBack:
-        def save_hyperparameters(self, ignore=()):
-            for k, v in inspect.currentframe().f_back.f_back.f_locals.items():
-                if k not in set(ignore) | {"self"}:
-                    setattr(self, k, v)
-    with pytest.raises(CheckError, match=r"gave (no attribute a|self\.a = .*), expected self\.a = 1"):
-        check_save_hyperparameters(TooFarBack)
+test_solutions_pass = solutions_pass(
+    (check_sgd, GoodSGD),
+    pytest.param(check_sgd, make_sgd(zero_grad=setting_grad_to_none), id="setting_grad_to_none"),
+    (check_save_hyperparameters, GoodHP),
+    pytest.param(check_save_hyperparameters, lib.HyperParameters, id="lib_version"),
+    (check_squared_loss, squared_loss),
+    pytest.param(check_squared_loss, lambda y_hat, y: ((y_hat.squeeze() - y.squeeze()) ** 2 / 2).mean(),
+                 id="squeezing_both"))
+test_stubs_fail = stubs_fail((check_sgd, StubSGD), (check_save_hyperparameters, StubHP), check_squared_loss)

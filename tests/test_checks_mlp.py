@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-import lib
+from helpers import fails, solutions_pass, stubs_fail
 from lib.checks import mlp as checks
 
 
@@ -22,22 +22,10 @@ def prelu(X, alpha):
     return torch.max(X, torch.zeros_like(X)) + alpha * torch.min(X, torch.zeros_like(X))
 
 
-def stub(*args):
-    raise NotImplementedError
-
-
-def test_solutions_pass(capsys):
-    checks.check_relu(relu)
-    checks.check_mlp_forward(mlp_forward)
-    checks.check_prelu(prelu)
-    assert capsys.readouterr().out.count("check passed") == 3
-
-
-@pytest.mark.parametrize("check", [checks.check_relu, checks.check_mlp_forward,
-                                   checks.check_prelu])
-def test_stub_is_not_implemented(check):
-    with pytest.raises(lib.checks.CheckError, match=lib.checks.NOT_IMPLEMENTED):
-        check(stub)
+test_solutions_pass = solutions_pass((checks.check_relu, relu),
+                                     (checks.check_mlp_forward, mlp_forward),
+                                     (checks.check_prelu, prelu))
+test_stubs_fail = stubs_fail(checks.check_relu, checks.check_mlp_forward, checks.check_prelu)
 
 
 @pytest.mark.parametrize("wrong, message", [
@@ -56,8 +44,7 @@ def test_stub_is_not_implemented(check):
     (lambda X: torch.abs(X), "expected"),
 ])
 def test_relu_wrong_answers(wrong, message):
-    with pytest.raises(lib.checks.CheckError, match=message):
-        checks.check_relu(wrong)
+    fails(checks.check_relu, wrong, message)
 
 
 def no_flatten(X, params):
@@ -120,8 +107,7 @@ def in_place_squeeze(X, params):
     (lambda X, params: None, "returned None, expected a tensor of shape \\(5, 4\\)"),
 ])
 def test_mlp_forward_wrong_answers(wrong, message):
-    with pytest.raises(lib.checks.CheckError, match=message):
-        checks.check_mlp_forward(wrong)
+    fails(checks.check_mlp_forward, wrong, message)
 
 
 def prelu_float(X, alpha):
@@ -153,10 +139,8 @@ def test_prelu_wrong_answers(wrong, message):
     if message is None:  # a right answer written differently
         checks.check_prelu(wrong)
         return
-    with pytest.raises(lib.checks.CheckError, match=message):
-        checks.check_prelu(wrong)
+    fails(checks.check_prelu, wrong, message)
 
 
 def test_failures_say_where_to_reread():
-    with pytest.raises(lib.checks.CheckError, match="Reread: the multilayer perceptrons"):
-        checks.check_relu(lambda X: X.clone())
+    fails(checks.check_relu, lambda X: X.clone(), "Reread: the multilayer perceptrons")

@@ -3,12 +3,8 @@ import pytest
 import torch
 
 import lib
-from lib.checks import CheckError, NOT_IMPLEMENTED
+from helpers import fails, solutions_pass, stubs_fail
 from lib.checks.preliminaries import check_broadcast_shape, check_chain_costs, check_grad_at
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError
 
 
 # --- broadcast_shape -------------------------------------------------------------------
@@ -25,58 +21,67 @@ def broadcast_shape(shape_a, shape_b):
     return tuple(out)
 
 
-def test_broadcast_shape_solution_passes(capsys):
-    check_broadcast_shape(broadcast_shape)
-    assert "check passed" in capsys.readouterr().out
+def right_aligned(shape_a, shape_b):
+    """Both shapes padded with leading 1s to the same length, as the solution lines them up."""
+    n = max(len(shape_a), len(shape_b))
+    return (1,) * (n - len(shape_a)) + tuple(shape_a), (1,) * (n - len(shape_b)) + tuple(shape_b)
 
 
-def test_broadcast_shape_stub_fails():
-    with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
-        check_broadcast_shape(stub)
+def left_aligned(shape_a, shape_b):
+    n = max(len(shape_a), len(shape_b))
+    a = tuple(shape_a) + (1,) * (n - len(shape_a))
+    b = tuple(shape_b) + (1,) * (n - len(shape_b))
+    return tuple(max(p, q) for p, q in zip(a, b))
 
 
-def test_broadcast_shape_aligned_from_the_left_fails():
-    def left_aligned(shape_a, shape_b):
-        n = max(len(shape_a), len(shape_b))
-        a = tuple(shape_a) + (1,) * (n - len(shape_a))
-        b = tuple(shape_b) + (1,) * (n - len(shape_b))
-        return tuple(max(p, q) for p, q in zip(a, b))
-    with pytest.raises(CheckError, match="line the shapes up from the right"):
-        check_broadcast_shape(left_aligned)
+def no_clash(shape_a, shape_b):
+    a, b = right_aligned(shape_a, shape_b)
+    return tuple(q if p == 1 else p for p, q in zip(a, b))
 
 
-def test_broadcast_shape_without_clash_detection_fails():
-    def no_clash(shape_a, shape_b):
-        n = max(len(shape_a), len(shape_b))
-        a = (1,) * (n - len(shape_a)) + tuple(shape_a)
-        b = (1,) * (n - len(shape_b)) + tuple(shape_b)
-        return tuple(q if p == 1 else p for p, q in zip(a, b))
-    with pytest.raises(CheckError, match=r"expected a ValueError.*cannot be broadcast"):
-        check_broadcast_shape(no_clash)
+def zip_only(shape_a, shape_b):
+    return tuple(max(p, q) for p, q in zip(shape_a, shape_b))
 
 
-def test_broadcast_shape_equal_lengths_only_fails_with_the_exception_named():
-    def zip_only(shape_a, shape_b):
-        return tuple(max(p, q) for p, q in zip(shape_a, shape_b))
-    with pytest.raises(CheckError, match=r"broadcast_shape\(\(4,\), \(3, 1\)\) returned"):
-        check_broadcast_shape(zip_only)
+def larger(shape_a, shape_b):
+    a, b = right_aligned(shape_a, shape_b)
+    if any(p != q and 1 not in (p, q) for p, q in zip(a, b)):
+        raise ValueError("clash")
+    return tuple(max(p, q) for p, q in zip(a, b))
 
 
-def test_broadcast_shape_taking_the_larger_size_fails_on_size_zero():
-    def larger(shape_a, shape_b):
-        n = max(len(shape_a), len(shape_b))
-        a = (1,) * (n - len(shape_a)) + tuple(shape_a)
-        b = (1,) * (n - len(shape_b)) + tuple(shape_b)
-        if any(p != q and 1 not in (p, q) for p, q in zip(a, b)):
-            raise ValueError("clash")
-        return tuple(max(p, q) for p, q in zip(a, b))
-    with pytest.raises(CheckError, match=r"\(0, 3\), \(1, 3\)\) returned \(1, 3\).*size 0.*not 1"):
-        check_broadcast_shape(larger)
+def asserting(shape_a, shape_b):
+    a, b = right_aligned(shape_a, shape_b)
+    assert all(p == q or 1 in (p, q) for p, q in zip(a, b))
+    return tuple(q if p == 1 else p for p, q in zip(a, b))
 
 
-def test_broadcast_shape_returning_a_list_fails():
-    with pytest.raises(CheckError, match=r"returned a list \[3, 2\], expected the tuple \(3, 2\): convert"):
-        check_broadcast_shape(lambda a, b: list(broadcast_shape(a, b)))
+def none_on_clash(a, b):
+    try:
+        return broadcast_shape(a, b)
+    except ValueError:
+        return None
+
+
+@pytest.mark.parametrize("wrong, message", [
+    pytest.param(left_aligned, "line the shapes up from the right", id="aligned_from_the_left"),
+    pytest.param(no_clash, r"expected a ValueError.*cannot be broadcast", id="without_clash_detection"),
+    pytest.param(zip_only, r"broadcast_shape\(\(4,\), \(3, 1\)\) returned",
+                 id="equal_lengths_only_fails_with_the_exception_named"),
+    pytest.param(larger, r"\(0, 3\), \(1, 3\)\) returned \(1, 3\).*size 0.*not 1",
+                 id="taking_the_larger_size_fails_on_size_zero"),
+    pytest.param(lambda a, b: list(broadcast_shape(a, b)),
+                 r"returned a list \[3, 2\], expected the tuple \(3, 2\): convert", id="returning_a_list"),
+    pytest.param(none_on_clash, r"\(3,\), \(4,\)\) returned None, expected a ValueError",
+                 id="returning_none_on_a_clash"),
+])
+def test_broadcast_shape_wrong_answers(wrong, message):
+    fails(check_broadcast_shape, wrong, message)
+
+
+def test_broadcast_shape_assert_instead_of_value_error_fails():
+    fails(check_broadcast_shape, asserting, r"(?s)raised AssertionError.*expected a ValueError",
+          cause=AssertionError)  # the student's traceback is kept
 
 
 @pytest.mark.parametrize("shortcut", [
@@ -89,8 +94,7 @@ def test_broadcast_shape_calling_pytorch_fails(shortcut):
             return shortcut(a, b)
         except RuntimeError as e:
             raise ValueError(str(e)) from None
-    with pytest.raises(CheckError, match=r"calls torch\.\w+, which the exercise rules out"):
-        check_broadcast_shape(via_torch)
+    fails(check_broadcast_shape, via_torch, r"calls torch\.\w+, which the exercise rules out")
 
 
 def test_broadcast_shape_imported_shortcut_is_seen():
@@ -101,30 +105,7 @@ def test_broadcast_shape_imported_shortcut_is_seen():
             return tuple(rule(a, b))
         except RuntimeError as e:
             raise ValueError(str(e)) from None
-    with pytest.raises(CheckError, match="calls torch.broadcast_shapes"):
-        check_broadcast_shape(imported)
-
-
-def test_broadcast_shape_assert_instead_of_value_error_fails():
-    def asserting(shape_a, shape_b):
-        n = max(len(shape_a), len(shape_b))
-        a = (1,) * (n - len(shape_a)) + tuple(shape_a)
-        b = (1,) * (n - len(shape_b)) + tuple(shape_b)
-        assert all(p == q or 1 in (p, q) for p, q in zip(a, b))
-        return tuple(q if p == 1 else p for p, q in zip(a, b))
-    with pytest.raises(CheckError, match=r"(?s)raised AssertionError.*expected a ValueError") as info:
-        check_broadcast_shape(asserting)
-    assert isinstance(info.value.__cause__, AssertionError)  # the student's traceback is kept
-
-
-def test_broadcast_shape_returning_none_on_a_clash_fails():
-    def none_on_clash(a, b):
-        try:
-            return broadcast_shape(a, b)
-        except ValueError:
-            return None
-    with pytest.raises(CheckError, match=r"\(3,\), \(4,\)\) returned None, expected a ValueError"):
-        check_broadcast_shape(none_on_clash)
+    fails(check_broadcast_shape, imported, "calls torch.broadcast_shapes")
 
 
 # --- chain_costs -----------------------------------------------------------------------
@@ -133,52 +114,28 @@ def chain_costs(n, m, p, q):
     return n * m * p + n * p * q, m * p * q + n * m * q
 
 
-def test_chain_costs_solution_passes(capsys):
-    check_chain_costs(chain_costs)
-    assert "check passed" in capsys.readouterr().out
-
-
-def test_chain_costs_stub_fails():
-    with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
-        check_chain_costs(stub)
-
-
-def test_chain_costs_swapped_fails():
-    with pytest.raises(CheckError, match="swapped"):
-        check_chain_costs(lambda n, m, p, q: chain_costs(n, m, p, q)[::-1])
-
-
-def test_chain_costs_first_product_only_fails():
-    with pytest.raises(CheckError, match="count the multiplications of both"):
-        check_chain_costs(lambda n, m, p, q: (n * m * p, m * p * q))
-
-
-def test_chain_costs_wrong_intermediate_shape_fails():
+@pytest.mark.parametrize("wrong, message", [
+    pytest.param(lambda n, m, p, q: chain_costs(n, m, p, q)[::-1], "swapped", id="swapped"),
+    pytest.param(lambda n, m, p, q: (n * m * p, m * p * q), "count the multiplications of both",
+                 id="first_product_only"),
     # Forgets that AB is (n, p): uses m for the second product.
-    with pytest.raises(CheckError, match=r"gives an \(r, t\) matrix"):
-        check_chain_costs(lambda n, m, p, q: (n * m * p + n * m * q, m * p * q + n * p * q))
-
-
-def test_chain_costs_floats_fail():
-    with pytest.raises(CheckError, match="expected two whole numbers"):
-        check_chain_costs(lambda n, m, p, q: tuple(float(c) for c in chain_costs(n, m, p, q)))
-
-
-def test_chain_costs_single_number_fails():
-    with pytest.raises(CheckError, match=r"returned 64, expected a pair"):
-        check_chain_costs(lambda n, m, p, q: min(chain_costs(n, m, p, q)))
+    pytest.param(lambda n, m, p, q: (n * m * p + n * m * q, m * p * q + n * p * q),
+                 r"gives an \(r, t\) matrix", id="wrong_intermediate_shape"),
+    pytest.param(lambda n, m, p, q: tuple(float(c) for c in chain_costs(n, m, p, q)),
+                 "expected two whole numbers", id="floats"),
+    pytest.param(lambda n, m, p, q: min(chain_costs(n, m, p, q)), r"returned 64, expected a pair",
+                 id="single_number"),
+    pytest.param(lambda n, m, p, q: (n * m * p + m * p * q, m * p * q + n * m * q), r"costs n\*p\*q",
+                 id="second_product_on_the_wrong_matrix"),
+])
+def test_chain_costs_wrong_answers(wrong, message):
+    fails(check_chain_costs, wrong, message)
 
 
 @pytest.mark.parametrize("wrong", [lambda *s: None, lambda *s: {"(AB)C": 1, "A(BC)": 2},
                                    lambda *s: "64 and 90"])
 def test_chain_costs_wrong_types_fail_without_crashing(wrong):
-    with pytest.raises(CheckError, match="chain_costs\\(2, 3, 4, 5\\) returned"):
-        check_chain_costs(wrong)
-
-
-def test_chain_costs_second_product_on_the_wrong_matrix_fails():
-    with pytest.raises(CheckError, match=r"costs n\*p\*q"):
-        check_chain_costs(lambda n, m, p, q: (n * m * p + m * p * q, m * p * q + n * m * q))
+    fails(check_chain_costs, wrong, "chain_costs\\(2, 3, 4, 5\\) returned")
 
 
 # --- grad_at ---------------------------------------------------------------------------
@@ -189,85 +146,71 @@ def grad_at(f, x):
     return x.grad
 
 
-def test_grad_at_solution_passes(capsys):
-    check_grad_at(grad_at)
-    assert "check passed" in capsys.readouterr().out
+def no_sum(f, x):
+    x = x.detach().clone().requires_grad_(True)
+    f(x).backward()
+    return x.grad
 
 
-def test_grad_at_stub_fails():
-    with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
-        check_grad_at(stub)
+def in_place(f, x):
+    x.requires_grad_(True)
+    f(x).sum().backward()
+    return x.grad
 
 
-def test_grad_at_returning_the_value_fails():
-    with pytest.raises(CheckError, match=r"you returned f\(x\) instead of its gradient"):
-        check_grad_at(lambda f, x: f(x.detach()))
-
-
-def test_grad_at_without_sum_fails():
-    def no_sum(f, x):
-        x = x.detach().clone().requires_grad_(True)
-        f(x).backward()
-        return x.grad
-    with pytest.raises(CheckError, match="raised RuntimeError.*scalar outputs"):
-        check_grad_at(no_sum)
-
-
-def test_grad_at_modifying_the_input_fails():
-    def in_place(f, x):
-        x.requires_grad_(True)
-        f(x).sum().backward()
-        return x.grad
-    with pytest.raises(CheckError, match="leave its argument unchanged"):
-        check_grad_at(in_place)
-
-
-def test_grad_at_accumulating_fails():
+def accumulating():
+    """A grad_at that reuses one leaf per input value and never zeroes its gradient."""
     cache = {}
 
-    def accumulating(f, x):
-        # Reuses one leaf per input value and never zeroes its gradient.
+    def grad_at(f, x):
         key = tuple(x.reshape(-1).tolist())
         leaf = cache.setdefault(key, x.detach().clone().requires_grad_(True))
         f(leaf).sum().backward()
         return leaf.grad
-    with pytest.raises(CheckError, match="Gradients add up"):
-        check_grad_at(accumulating)
+    return grad_at
 
 
-def test_grad_at_returning_autograd_grads_tuple_fails():
-    def as_tuple(f, x):
-        x = x.detach().clone().requires_grad_(True)
-        return torch.autograd.grad(f(x).sum(), x)
-    with pytest.raises(CheckError, match="returns a tuple: return its element"):
-        check_grad_at(as_tuple)
+def as_tuple(f, x):
+    x = x.detach().clone().requires_grad_(True)
+    return torch.autograd.grad(f(x).sum(), x)
 
 
-def test_grad_at_clone_without_detach_fails():
-    def clone_only(f, x):
-        x = x.clone().requires_grad_(True)
-        f(x).sum().backward()
-        return x.grad
-    with pytest.raises(CheckError, match=r"where w requires grad.*(changed the caller's w|returned None)"):
-        check_grad_at(clone_only)
+def clone_only(f, x):
+    x = x.clone().requires_grad_(True)
+    f(x).sum().backward()
+    return x.grad
 
 
-def test_grad_at_forgetting_return_fails():
-    def no_return(f, x):
-        x = x.detach().clone().requires_grad_(True)
-        f(x).sum().backward()
-    with pytest.raises(CheckError, match="returned None, expected a tensor"):
-        check_grad_at(no_return)
+def no_return(f, x):
+    x = x.detach().clone().requires_grad_(True)
+    f(x).sum().backward()
+
+
+@pytest.mark.parametrize("wrong, message", [
+    pytest.param(lambda f, x: f(x.detach()), r"you returned f\(x\) instead of its gradient",
+                 id="returning_the_value"),
+    pytest.param(no_sum, "raised RuntimeError.*scalar outputs", id="without_sum"),
+    pytest.param(in_place, "leave its argument unchanged", id="modifying_the_input"),
+    pytest.param(accumulating(), "Gradients add up", id="accumulating"),
+    pytest.param(as_tuple, "returns a tuple: return its element", id="returning_autograd_grads_tuple"),
+    pytest.param(clone_only, r"where w requires grad.*(changed the caller's w|returned None)",
+                 id="clone_without_detach"),
+    pytest.param(no_return, "returned None, expected a tensor", id="forgetting_return"),
+])
+def test_grad_at_wrong_answers(wrong, message):
+    fails(check_grad_at, wrong, message)
 
 
 def test_grad_at_crash_keeps_the_students_traceback():
-    def no_sum(f, x):
-        x = x.detach().clone().requires_grad_(True)
-        f(x).backward()
-        return x.grad
-    with pytest.raises(CheckError, match=r"grad_at\(torch.sin, .*raised RuntimeError.*Hint: if f\(x\)") as info:
-        check_grad_at(no_sum)
-    assert isinstance(info.value.__cause__, RuntimeError)
+    fails(check_grad_at, no_sum, r"grad_at\(torch.sin, .*raised RuntimeError.*Hint: if f\(x\)",
+          cause=RuntimeError)
+
+
+# --- every check: its solution passes, a stub is not implemented yet -------------------
+
+test_solutions_pass = solutions_pass((check_broadcast_shape, broadcast_shape),
+                                     (check_chain_costs, chain_costs), (check_grad_at, grad_at))
+test_stubs_fail = stubs_fail(check_broadcast_shape, check_chain_costs, check_grad_at)
 
 
 def test_control_flow_f_scales_by_a_power_of_two():

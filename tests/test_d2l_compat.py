@@ -1,4 +1,6 @@
 """Textbook-style code runs unchanged with `import lib as d2l`, patches included."""
+import warnings
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -8,6 +10,10 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 import lib as d2l  # noqa: E402
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from d2l import torch as real_d2l  # noqa: E402  the textbook's own library, to compare with
 
 
 @pytest.fixture
@@ -61,25 +67,9 @@ def test_textbook_patches_of_the_trainer_are_used(restore_trainer):
         calls["clip"] += 1
 
     @d2l.add_to_class(d2l.Trainer)
-    def fit_epoch(self):  # the textbook's loop, written against the attribute protocol
+    def fit_epoch(self):  # the textbook's own loop, d2l 1.0.3's, on our Trainer's attributes
         calls["fit_epoch"] += 1
-        self.model.train()
-        for batch in self.train_dataloader:
-            loss = self.model.training_step(self.prepare_batch(batch))
-            self.optim.zero_grad()
-            with torch.no_grad():
-                loss.backward()
-                if self.gradient_clip_val > 0:
-                    self.clip_gradients(self.gradient_clip_val, self.model)
-                self.optim.step()
-            self.train_batch_idx += 1
-        if self.val_dataloader is None:
-            return
-        self.model.eval()
-        for batch in self.val_dataloader:
-            with torch.no_grad():
-                self.model.validation_step(self.prepare_batch(batch))
-            self.val_batch_idx += 1
+        real_d2l.Trainer.fit_epoch(self)
 
     @d2l.add_to_class(d2l.Classifier)
     def accuracy(self, Y_hat, Y, averaged=True):
@@ -122,7 +112,6 @@ def test_progress_board_on_its_own_and_plot():
 import ast  # noqa: E402
 import importlib.util  # noqa: E402
 import re  # noqa: E402
-import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -178,10 +167,6 @@ def test_every_d2l_name_of_our_chapters_exists_in_lib():
     missing = [n for n in chapters + tools + aliases + IMPORTED_AND_USED if not hasattr(d2l, n)]
     assert not missing, f"d2l 1.0.3 names missing from lib: {missing}"
 
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from d2l import torch as real_d2l  # noqa: E402
 
 X23 = torch.arange(6.0).reshape(2, 3)
 # How to call each of d2l's function aliases (d2l writes them as lambdas).
@@ -276,9 +261,9 @@ def test_earlier_edition_tools_match_d2l():
 
 
 def test_load_data_fashion_mnist_gives_the_textbook_batches(tmp_path, monkeypatch):
-    import lib.data
+    import lib.datasets
     # d2l reads '../data': give it the verified local copy there, and load in-process.
-    (tmp_path / "data").symlink_to(lib.data.find_fashion_mnist(download=False).parent.parent)
+    (tmp_path / "data").symlink_to(lib.datasets.find_fashion_mnist(download=False).parent.parent)
     (tmp_path / "work").mkdir()
     monkeypatch.chdir(tmp_path / "work")
     monkeypatch.setattr(real_d2l, "get_dataloader_workers", lambda: 0)

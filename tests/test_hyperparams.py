@@ -45,6 +45,7 @@ def test_outside_init_is_a_clear_error():
 
 
 def test_add_to_class_patches_and_returns_the_function():
+    # Its misuses (no class, an instance) are rows of tests/test_bad_input.py.
     class A:
         pass
 

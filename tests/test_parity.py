@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import lib
-import lib.data
+import lib.datasets
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -42,7 +42,7 @@ def test_linear_regression_from_scratch_matches_d2l(capsys):
 
 @pytest.fixture(scope="module")
 def both_fashion_mnist():
-    root = lib.data.find_fashion_mnist(download=False).parent.parent  # torchvision's layout
+    root = lib.datasets.find_fashion_mnist(download=False).parent.parent  # torchvision's layout
     mp = pytest.MonkeyPatch()
     # d2l's DataModule defaults to root='../data' and 4 worker processes: point it at the
     # verified files (so torchvision finds them and downloads nothing) and load in-process.

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 import lib
-import lib.data
+import lib.datasets
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -104,7 +104,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--skip-build", action="store_true")
     args = parser.parse_args()
-    root = lib.data.find_fashion_mnist(download=False).parent.parent
+    root = lib.datasets.find_fashion_mnist(download=False).parent.parent
     # d2l reads the same verified files (torchvision layout) and loads in-process by default
     # only if told: its DataModule defaults to root='../data' and 4 workers.
     d2l.DataModule.__init__.__defaults__ = (str(root), 4)
