@@ -12,7 +12,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -28,8 +27,11 @@ BIAS, NUMGRAD = "ex-backprop-bias", "ex-backprop-numgrad"
 LIMITS = ["--cell-timeout", "20", "--check-timeout", "6", "--timeout", "90", "--memory", "5G"]
 
 
-def grading(*args, cwd):
+def grading(*args, cwd, tmp=None):
+    """Run ``python -m grading``; with `tmp`, as its TMPDIR (a folder of the test's own)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    if tmp is not None:
+        env["TMPDIR"] = str(tmp)
     return subprocess.run([sys.executable, "-m", "grading", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600)
 
@@ -137,13 +139,16 @@ def graded(tmp_path_factory):
     folder, out = base / "class", base / "gradebook"
     make_class(folder, ROOT)
     before = snapshot(folder, ROOT / "lib", ROOT / "book", ROOT / "notebooks")
-    temp_before = set(Path(tempfile.gettempdir()).glob("grading-*"))
-    proc = grading(folder, "--out", out, "--jobs", "3", *LIMITS, cwd=base)
+    # The grader's own temporary folders go into a folder of this test's (other runs of
+    # the grader on this machine, in parallel, cannot change what is found there).
+    tmp = base / "tmp"
+    tmp.mkdir()
+    proc = grading(folder, "--out", out, "--jobs", "3", *LIMITS, cwd=base, tmp=tmp)
     rows = {r["submission"]: r for r in csv.DictReader((out / "grades.csv").open())}
     results = {r["submission"]: r for r in map(json.loads, (out / "results.jsonl").read_text().splitlines())}
     return dict(proc=proc, folder=folder, out=out, rows=rows, results=results, base=base,
                 before=before, after=snapshot(folder, ROOT / "lib", ROOT / "book", ROOT / "notebooks"),
-                temp_new=set(Path(tempfile.gettempdir()).glob("grading-*")) - temp_before)
+                temp_new=set(tmp.iterdir()))
 
 
 def status(graded, name, label):

@@ -1,6 +1,6 @@
 """The book's plumbing, in one place: its pages, a build, the build's log, page weights.
 
-Used by the tests (tests/conftest.py, tests/test_book.py), the notebook generator
+Used by the tests (tests/conftest.py, tests/test_site.py, ...), the notebook generator
 (tools/make_notebooks.py) and the build benchmark (tools/bench_build.py), so that they
 agree on which pages the book has and on what a failed build looks like.
 """
