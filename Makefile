@@ -10,7 +10,7 @@ JB := $(VENV)/bin/jupyter-book
 # Strict: any warning, broken reference or failing cell fails the build and names the chapter.
 STRICT := -W -n --keep-going
 
-.PHONY: book test test-fast serve notebooks bench clean setup data browser python grade pdf
+.PHONY: book test test-fast serve notebooks bench clean setup data browser python grade pdf screenshots
 
 setup: $(STAMP)
 
@@ -46,19 +46,29 @@ book: setup data notebooks
 pdf: setup data notebooks browser
 	$(PY) tools/make_pdf.py
 
-test: setup data browser
-	$(PY) -m pytest
+# On every core (pytest-xdist): one worker builds the book while the others run the rest.
+# JOBS=1 runs everything in one process.
+JOBS ?= auto
+XDIST = $(if $(filter 1,$(JOBS)),-p no:xdist,-n $(JOBS) --dist worksteal)
 
-# The quick loop while editing lib, checks or tools: no book build, no browser (about a minute).
+test: setup data browser
+	$(PY) -m pytest $(XDIST)
+
+# The quick loop while editing lib, checks or tools: no book build, no browser (under a minute).
 test-fast: setup data
-	$(PY) -m pytest -m "not book and not browser and not slow"
+	$(PY) -m pytest $(XDIST) -m "not book and not browser and not slow"
+
+# Full-page screenshots of every built page, light and dark, in book/_build/screenshots/.
+screenshots: book browser
+	$(PY) tools/screenshots.py
 
 serve: book
 	$(PY) -m http.server --directory book/_build/html 8000
 
-bench: setup data
+bench: setup data browser
 	$(PY) tools/bench.py
 	$(PY) tools/bench_grade.py
+	$(PY) tools/bench_tests.py
 
 # Grade a folder of submitted student notebooks: make grade SUBMISSIONS=path/to/folder
 # (gradebook in $(GRADES)/: grades.csv, feedback/). See "Grading" in README.md.

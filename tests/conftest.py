@@ -6,6 +6,11 @@ on an empty output folder (so every chapter executes and nothing is read from
 missing figure fails the fixture, and the failure names the chapters concerned, so
 every test that needs the book reports the same clear error.
 
+``make test`` runs pytest on every core (pytest-xdist, ``-n auto --dist worksteal``): the
+tests that need the book are sorted first, so one worker starts the build at once while
+the others run the rest, and all workers share that one build (``once_per_run``: the
+first worker to need it builds it, the others wait for it and read its result).
+
 Set ``BOOK_BUILD_DIR`` to build into a folder of your choice (it is emptied first);
 otherwise the build lives in pytest's temporary folder, printed at the end of the run.
 When iterating on the tests themselves, ``BOOK_BUILD_DIR=... BOOK_BUILD_REUSE=1`` keeps
@@ -19,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import http.server
+import json
 import os
 import shutil
 import sys
@@ -62,29 +68,67 @@ class BookBuild:
     pages: list[str]
 
 
-_BUILD_INFO: dict[str, object] = {}
-
-
 @pytest.fixture(scope="session")
 def toc() -> list[str]:
     """Docnames of the pages in ``book/_toc.yml`` (no build needed)."""
     return toc_pages()
 
 
+def _shared_folder(tmp_path_factory) -> Path:
+    """A folder all pytest-xdist workers of this run share (the run's own without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
-def book_build(tmp_path_factory, toc) -> BookBuild:
-    """The whole book, built once per session from clean with ``-W -n --keep-going``."""
-    out = Path(os.environ.get("BOOK_BUILD_DIR") or tmp_path_factory.mktemp("book"))
+def run_folder(tmp_path_factory) -> Path:
+    """The folder this test run's workers share: for what is made once per run (with a lock)."""
+    return _shared_folder(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def once_per_run(run_folder):
+    """``once_per_run(name, make)``: the value of ``make()``, made once per test run.
+
+    Under pytest-xdist every worker has its own session fixtures; what is too costly to
+    make twice (the book build, the PDF, a graded class) is made by the first worker that
+    needs it, under a file lock, and pickled into the run folder for the others.
+    """
+    import pickle
+
+    from filelock import FileLock
+
+    def once(name, make):
+        record = run_folder / f"{name}.pickle"
+        with FileLock(str(run_folder / f"{name}.lock")):
+            if record.exists():
+                return pickle.loads(record.read_bytes())
+            value = make()
+            record.write_bytes(pickle.dumps(value))
+            return value
+    return once
+
+
+def _build(out: Path) -> Build:
+    """The strict clean build into `out` (or, with BOOK_BUILD_REUSE, what is there)."""
     if not os.environ.get("BOOK_BUILD_REUSE"):
         shutil.rmtree(out / "_build", ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
     if os.environ.get("BOOK_BUILD_REUSE") == "nobuild":  # test an existing build as it is
-        result = Build(0, (out / "build.log").read_text(), 0.0)
-    else:
-        result = bookkit.build(out)
+        return Build(0, (out / "build.log").read_text(), 0.0)
+    result = bookkit.build(out)
+    (out / "build.log").write_text(result.log)
+    return result
+
+
+@pytest.fixture(scope="session")
+def book_build(run_folder, once_per_run, toc) -> BookBuild:
+    """The whole book, built once per test run from clean with ``-W -n --keep-going``."""
+    out = Path(os.environ.get("BOOK_BUILD_DIR") or run_folder / "book")
+    result = once_per_run("book-build", lambda: _build(out))
+    (run_folder / "book-build.json").write_text(json.dumps(
+        {"seconds": result.seconds, "returncode": result.returncode, "out": str(out)}))
     rc, log, seconds = result.returncode, result.log, result.seconds
-    (out / "build.log").write_text(log)
-    _BUILD_INFO.update(out=out, seconds=seconds, rc=rc)
     problems = result.problems_by_chapter(toc)
     if rc != 0 or problems:
         lines = [f"strict book build failed (exit {rc}) after {seconds:.0f} s; full log: "
@@ -109,12 +153,25 @@ def built_html(book_build) -> Path:
     return book_build.html
 
 
+def pytest_collection_modifyitems(items):
+    """The tests that need the book first (a stable sort: files keep their order), so that
+    under xdist's worksteal one worker starts the build at once and the others, given the
+    rest of the list, do not wait for it."""
+    items.sort(key=lambda item: "book_build" not in getattr(item, "fixturenames", ()))
+
+
 def pytest_terminal_summary(terminalreporter):
-    if _BUILD_INFO:
-        terminalreporter.write_sep("-", "book build")
-        terminalreporter.write_line(
-            f"clean strict build: {_BUILD_INFO['seconds']:.0f} s (exit {_BUILD_INFO['rc']}), "
-            f"output and screenshots in {_BUILD_INFO['out']}/_build")
+    """Where the build is and how long it took (read from the record the workers share)."""
+    factory = getattr(terminalreporter.config, "_tmp_path_factory", None)
+    record = factory.getbasetemp() / "book-build.json" if factory else None
+    if record is None or not record.exists():
+        return
+    info = json.loads(record.read_text())
+    out = info["out"]
+    terminalreporter.write_sep("-", "book build")
+    terminalreporter.write_line(
+        f"clean strict build: {info['seconds']:.0f} s (exit {info['returncode']}), "
+        f"output and screenshots in {out}/_build")
 
 
 # --------------------------------------------------------------------------- the browser

@@ -2,10 +2,10 @@
 
 The site is served on 127.0.0.1 (a free port, a thread-based http.server) and every
 page in ``_toc.yml`` is opened. Requests to any other origin are blocked and reported.
-Every page is checked in the light and in the dark theme; a full-page screenshot of
-each is saved in ``<build>/screenshots/`` (``<page>.png``, ``<page>-dark.png``), and
-``mode-light.png`` / ``mode-dark.png`` show one chapter's figure in both themes after
-switching with the theme's own button.
+Every page is checked in the light and in the dark theme; ``mode-light.png`` /
+``mode-dark.png`` in ``<build>/screenshots/`` show one chapter's figure in both themes
+after switching with the theme's own button. (Full-page screenshots of every page, for
+reading: ``make screenshots``.)
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from bookkit import toc_pages  # (the `site` and `browser` fixtures live in conftest.py)
+from browsing import (Visit, assistive_mathml_kept, axe_problems, broken_images,
+                      open_all_solutions, wait_for_math)
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -27,46 +29,6 @@ def screenshots(book_build) -> Path:
     return folder
 
 
-class Visit:
-    """A fresh browser page that records console errors and requests leaving the site."""
-
-    def __init__(self, browser, site, color_scheme="light"):
-        self.site = site
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                           color_scheme=color_scheme)
-        self.errors: list[str] = []
-        self.foreign: list[str] = []
-        self.failed: list[str] = []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
-        self.page.on("requestfailed",
-                     lambda r: self.failed.append(f"{r.url} ({r.failure})"))
-        self.page.on("response",
-                     lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(self.site) or url.startswith(("data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            self.foreign.append(url)
-            route.abort()
-
-    def _console(self, msg):
-        if msg.type == "error":
-            self.errors.append(f"console: {msg.text} @ {msg.location.get('url', '')}")
-
-    def goto(self, path: str):
-        self.page.goto(self.site + path)
-        self.page.wait_for_load_state("networkidle")
-        return self.page
-
-    def close(self):
-        self.context.close()
-
-
 @pytest.fixture
 def visit(browser, site):
     v = Visit(browser, site)
@@ -74,54 +36,20 @@ def visit(browser, site):
     v.close()
 
 
-def _wait_for_math(page) -> dict:
-    """Wait for MathJax to finish; count math spans, typeset formulas and TeX errors."""
-    n_math = page.locator(".math").count()
-    if n_math == 0:
-        return {"math": 0, "typeset": 0, "errors": 0}
-    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                           timeout=20_000)
-    page.evaluate("() => MathJax.startup.promise")
-    return page.evaluate("""() => ({
-        math: document.querySelectorAll('.math').length,
-        typeset: document.querySelectorAll('.math mjx-container, mjx-container.MathJax').length,
-        errors: document.querySelectorAll('mjx-merror, .MathJax_Error').length,
-        raw: [...document.querySelectorAll('.math')].filter(e => !e.querySelector('mjx-container'))
-             .map(e => e.textContent.slice(0, 60)),
-        // TeX that never became a .math span (e.g. a formula broken by a list marker)
-        stray: (() => {
-            const main = document.querySelector('main').cloneNode(true);
-            main.querySelectorAll('pre, code, mjx-container, script, .math').forEach(e => e.remove());
-            return (main.textContent.match(/.{0,30}\\\\(frac|mathbf|operatorname|hat|sum|mathrm)\\b.{0,30}/g) || []);
-        })(),
-    })""")
-
-
-def _broken_images(page) -> list[str]:
-    """Force every image to load (even lazy ones) and list those that fail."""
-    return page.evaluate("""async () => {
-        const imgs = [...document.images];
-        imgs.forEach(i => { i.loading = 'eager'; });
-        await Promise.all(imgs.map(i => i.decode().catch(() => null)));
-        return imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src'));
-    }""")
-
-
 @pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("page_name", toc_pages())
-def test_page_loads_cleanly(browser, site, screenshots, page_name, mode):
-    """Each page, in the reader's system theme (the site's default follows it)."""
+def test_page_loads_cleanly_and_is_accessible(browser, site, page_name, mode):
+    """Each page, in the reader's system theme (the site's default follows it): no console
+    error, no failed or foreign request, every image and formula shown; then accessible."""
     visit = Visit(browser, site, color_scheme=mode)
     try:
         page = visit.goto(f"{page_name}.html")
         assert page.locator("main h1").count() >= 1, f"{page_name}: no title on the page"
         theme = page.evaluate("document.documentElement.dataset.theme")
         assert theme == mode, f"{page_name}: the system asks for {mode}, the page shows {theme!r}"
-        math = _wait_for_math(page)
-        broken = _broken_images(page)
+        math = wait_for_math(page)
+        broken = broken_images(page)
         page.wait_for_load_state("networkidle")
-        suffix = "" if mode == "light" else f"-{mode}"
-        page.screenshot(path=str(screenshots / f"{page_name}{suffix}.png"), full_page=True)
         problems = []
         problems += [f"console error: {e}" for e in visit.errors]
         problems += [f"request to another origin (blocked): {u}" for u in visit.foreign]
@@ -136,6 +64,17 @@ def test_page_loads_cleanly(browser, site, screenshots, page_name, mode):
                 problems.append(f"only {math['typeset']} of {math['math']} formulas typeset; "
                                 f"raw: {math.get('raw')}")
         assert not problems, f"{page_name} ({mode}):\n  " + "\n  ".join(problems)
+        # Accessibility, on the same visit: assistive MathML for every formula, and no
+        # serious axe-core violation with every solution opened (their content counts).
+        if math["math"]:
+            assistive_mathml_kept(page, page_name)
+        open_all_solutions(page)
+        page.wait_for_timeout(200)
+        # Checked after the page's own requests: axe-core's CSS preloader resolves
+        # theme.css's `@import "../basic.css"` against the page, not the stylesheet, and
+        # its own request for /basic.css then fails (an axe bug, not the site's).
+        bad = axe_problems(page)
+        assert not bad, f"{page_name} ({mode}): axe-core found\n  " + "\n  ".join(bad)
     finally:
         visit.close()
 

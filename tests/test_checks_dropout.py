@@ -23,6 +23,7 @@ def dropout_layer(X, p):
     return X * keep / (1 - p)
 
 
+@pytest.mark.slow  # trains or repeats for seconds: make test runs it, make test-fast does not
 def test_dropout_layer_solution_passes_for_many_seeds(capsys):
     # The check is statistical: it must not fail a correct answer by bad luck.
     for seed in range(20):

@@ -424,6 +424,7 @@ def test_classification_chapter_textbook_style(fashion, restore_trainer):
     assert history[-1]["val_acc"] > 0.7
 
 
+@pytest.mark.slow  # trains or repeats for seconds: make test runs it, make test-fast does not
 def test_mlp_numerical_stability_and_dropout_textbook_style(fashion):
     x = d2l.arange(-8.0, 8.0, 0.1, requires_grad=True)
     y = d2l.sigmoid(x)

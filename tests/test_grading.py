@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow  # every test here starts kernels (about two minut
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "backprop"
 BIAS, NUMGRAD = "ex-backprop-bias", "ex-backprop-numgrad"
-LIMITS = ["--cell-timeout", "20", "--check-timeout", "6", "--timeout", "90", "--memory", "5G"]
+LIMITS = ["--cell-timeout", "10", "--check-timeout", "6", "--timeout", "90", "--memory", "5G"]
 
 
 def grading(*args, cwd, tmp=None):
@@ -134,7 +134,12 @@ def snapshot(*folders):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, once_per_run):
+    """The class, graded once per test run (shared by the xdist workers)."""
+    return once_per_run("graded-class", lambda: grade_the_class(tmp_path_factory))
+
+
+def grade_the_class(tmp_path_factory):
     base = tmp_path_factory.mktemp("grading")
     folder, out = base / "class", base / "gradebook"
     make_class(folder, ROOT)
@@ -219,7 +224,7 @@ def test_course_checks_not_the_students(graded):
 @pytest.mark.parametrize("name, said", [
     ("syntax-error", "SyntaxError"),
     ("raises", "ValueError: my own bug"),
-    ("infinite-loop", "ran longer than its time limit (20 s) and was interrupted"),
+    ("infinite-loop", "ran longer than its time limit (10 s) and was interrupted"),
     ("stubborn-loop", "could not be interrupted"),
     ("sys-exit", "SystemExit"),
     ("prints-megabytes", "printed 6 million characters"),

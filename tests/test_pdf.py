@@ -25,11 +25,13 @@ def _norm(text: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def book_pdf(book_build):
+def book_pdf(book_build, once_per_run):
+    """The PDF, made once per test run (the first worker that needs it makes it)."""
     out = book_build.out / "_build" / "pdf" / "book.pdf"
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "make_pdf.py"),
-                           "--path-output", str(book_build.out), "-o", str(out)],
-                          cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = once_per_run("book-pdf", lambda: subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "make_pdf.py"), "--path-output",
+         str(book_build.out), "-o", str(out)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
     assert proc.returncode == 0, f"make_pdf failed:\n{proc.stdout[-4000:]}"
     assert out.is_file() and out.stat().st_size > 0, f"no PDF at {out}"
     return out
