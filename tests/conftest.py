@@ -154,10 +154,15 @@ def built_html(book_build) -> Path:
 
 
 def pytest_collection_modifyitems(items):
-    """The tests that need the book first (a stable sort: files keep their order), so that
-    under xdist's worksteal one worker starts the build at once and the others, given the
-    rest of the list, do not wait for it."""
-    items.sort(key=lambda item: "book_build" not in getattr(item, "fixturenames", ()))
+    """The tests that need the book first, then the slow ones, then the rest (a stable
+    sort: files keep their order). Under xdist's worksteal the first worker starts the
+    build at once; the others begin at the quick end of the list and take the slow tests
+    (the student notebook runs among them, which need the build only at their end) from
+    the first worker's queue, so no worker waits for the build with nothing to do."""
+    def order(item):
+        return ("book_build" not in getattr(item, "fixturenames", ()),
+                item.get_closest_marker("slow") is None)
+    items.sort(key=order)
 
 
 def pytest_terminal_summary(terminalreporter):

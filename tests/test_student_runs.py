@@ -14,8 +14,10 @@ One run per chapter, in one fresh kernel, offline, set-up cell included:
 
 So the book build (conftest.book_build) is the only other execution of a chapter: this
 run proves the notebook a student downloads works and the numbers the book shows come
-back; the build proves the page. Printed timings start with ``Timing: `` and are not
-compared; object addresses are masked.
+back; the build proves the page. The run follows the chapter's source and asks for the
+build only to compare, at the end, so it runs on one core while the book builds on
+another. Printed timings start with ``Timing: `` and are not compared; object addresses
+are masked.
 """
 from __future__ import annotations
 
@@ -82,9 +84,19 @@ def first_difference(book_cell, cell) -> str | None:
     return None
 
 
+def source_code_cells(doc):
+    """The chapter's code cells, read from book/<doc>.md the way myst-nb reads it."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    path = ROOT / "book" / f"{doc}.md"
+    nb = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=path)
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
 def run_like_a_student(doc, book_cells):
-    """Steps 1 and 2 of the module docstring. Returns (summary unsolved, summary solved,
-    differences from the book's printed text, number of cells compared)."""
+    """Steps 1 and 2 of the module docstring, following the chapter's code cells
+    `book_cells`. Returns (summary unsolved, summary solved, [(index of a book cell, the
+    run's cell that stands for it)])."""
     from nbclient import NotebookClient
 
     nb = nbformat.read(NOTEBOOKS / f"{doc}.ipynb", as_version=4)
@@ -92,7 +104,7 @@ def run_like_a_student(doc, book_cells):
     env_clean = {k: v for k, v in os.environ.items() if not k.startswith(("COLAB_", "BINDER_"))}
     client = NotebookClient(nb, kernel_name="python3", timeout=900, allow_errors=False,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
-    differences, compared = [], 0
+    ran = []   # (index of the book's cell, the cell this run executed in its place)
 
     def run(source, tags=()):
         """Execute one more cell, appended to the notebook; return it."""
@@ -105,13 +117,6 @@ def run_like_a_student(doc, book_cells):
     def results():
         text = "".join(o.get("text", "") for o in run(RESULTS_CELL).outputs)
         return json.loads(text.split("RESULTS=", 1)[1])
-
-    def compare(book_cell, cell):
-        nonlocal compared
-        compared += 1
-        diff = first_difference(book_cell, cell)
-        if diff:
-            differences.append(diff)
 
     saved = dict(os.environ)
     os.environ.clear()
@@ -130,7 +135,7 @@ def run_like_a_student(doc, book_cells):
                     resume, shared = shared, None
                 client.execute_cell(cell, i)
                 if same:
-                    compare(book_cells[shared], cell)
+                    ran.append((shared, cell))
                     shared += 1
             if shared is not None:        # no exercise to stub: nothing is left to run
                 resume = shared
@@ -140,13 +145,13 @@ def run_like_a_student(doc, book_cells):
             unsolved = results()
             # 2. The rest of the chapter as the book runs it, from the same random state.
             run(RESTORE_RANDOM_STATE)
-            for book_cell in book_cells[resume:]:
-                compare(book_cell, run(book_cell.source, book_cell.metadata.get("tags", ())))
+            for k in range(resume, len(book_cells)):
+                ran.append((k, run(book_cells[k].source, book_cells[k].metadata.get("tags", ()))))
             solved = results()
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    return unsolved, solved, differences, compared
+    return unsolved, solved, ran
 
 
 def expected_checks(doc) -> list[str]:
@@ -165,19 +170,26 @@ def expected_checks(doc) -> list[str]:
 
 
 @pytest.mark.parametrize("doc", toc_pages())
-def test_student_notebook_runs_and_prints_what_the_book_printed(book_build, doc):
+def test_student_notebook_runs_and_prints_what_the_book_printed(request, doc):
     """Unsolved, "Run all" reaches the last cell and lists every checked exercise as not
     implemented yet; solved, every check passes; every cell prints what the book printed."""
     import lib.checks
 
-    book = nbformat.read(book_build.executed / f"{doc}.ipynb", as_version=4)
-    book_cells = [c for c in book.cells if c.cell_type == "code"]
-    unsolved, solved, differences, compared = run_like_a_student(doc, book_cells)
+    source_cells = source_code_cells(doc)
+    unsolved, solved, ran = run_like_a_student(doc, source_cells)
     expected = expected_checks(doc)
     assert sorted(unsolved) == sorted(set(expected)), (unsolved, expected)
     assert all(v == lib.checks.NOT_IMPLEMENTED for v in unsolved.values()), unsolved
     assert solved == {name: "passed" for name in unsolved}, solved
-    assert compared >= len(book_cells), f"compared {compared} of the book's {len(book_cells)} cells"
+    assert sorted(k for k, _ in ran) == list(range(len(source_cells))), \
+        "the run did not stand in for every code cell of the chapter exactly once"
+    # Only now the book build: the comparison is all that needs it.
+    book_build = request.getfixturevalue("book_build")
+    book = nbformat.read(book_build.executed / f"{doc}.ipynb", as_version=4)
+    book_cells = [c for c in book.cells if c.cell_type == "code"]
+    assert [c.source for c in book_cells] == [c.source for c in source_cells], \
+        "the built notebook's code is not the chapter's: the source changed during the tests?"
+    differences = [d for k, cell in ran if (d := first_difference(book_cells[k], cell))]
     assert not differences, (
         f"{doc}: {len(differences)} cells print something else than in the book build "
         f"(mark timings with a leading {TIMING_PREFIX!r}; seed every random generator in the "
