@@ -27,10 +27,10 @@ sys.path.insert(0, str(REPO / "tools"))
 from bookkit import BOOK, chapter_numbers, toc_pages  # noqa: E402  (the book's plumbing)
 from notebookgen.exercises import Check, check_calls, read_exercises  # noqa: E402
 from notebookgen.myst import walk  # noqa: E402
+from notebookgen.notebook import stub_label  # noqa: E402
 
 NOTEBOOKS = REPO / "notebooks"
 
-STUB_LABEL_RE = re.compile(r"\((?P<label>[^()\s]+)\): your code goes here")
 CHAPTER_NAME_RE = re.compile(r"^[A-Za-z0-9][\w.-]*$")
 
 
@@ -125,10 +125,10 @@ def solved_notebook(name: str, notebooks: Path = NOTEBOOKS, only=None):
     for cell in nb.cells:
         if cell.cell_type != "code" or "NotImplementedError(" not in cell.source:
             continue
-        m = STUB_LABEL_RE.search(cell.source)
-        if not m or (only is not None and m.group("label") not in only):
+        label = stub_label(cell.source)
+        if label is None or (only is not None and label not in only):
             continue
-        ex = next((e for e in chapter.exercises if e.label == m.group("label")), None)
+        ex = next((e for e in chapter.exercises if e.label == label), None)
         if ex is not None and ex.solution:
             cell.source = "\n\n".join(s.rstrip("\n") for s in ex.solution)
     return nb

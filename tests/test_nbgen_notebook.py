@@ -157,3 +157,13 @@ def test_code_cells_keep_tags_and_alt_text_only():
     new = code_cell(cell)
     assert new.metadata == {"tags": ["remove-input"], "mystnb": {"image": {"alt": "A plot"}}}
     assert new.source == "plot()" and new.outputs == []
+
+
+def test_the_grader_finds_the_label_in_the_stub_message():
+    from notebookgen.notebook import stub_label, stub_message
+
+    src = f'def relu_max(X):\n    raise NotImplementedError("{stub_message("Exercise 4.2", "ex-mlp-relu")}")\n'
+    assert stub_label(src) == "ex-mlp-relu"
+    assert stub_label("def f():\n    return 1\n") is None
+    # an unnumbered exercise's stub names its label without parentheses: not filled in
+    assert stub_label(stub_message(None, "ex-x")) is None

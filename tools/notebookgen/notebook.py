@@ -18,6 +18,21 @@ from .markdown import REFERENCES, Rewriter
 from .myst import Code, Markdown, walk
 from .stubs import stub_source
 
+# What a stub raises: "Exercise 4.2 (ex-mlp-relu): your code goes here". The grader finds
+# the exercise's label in it (`stub_label`) to put a solution in its place.
+STUB_LABEL_RE = re.compile(r"\((?P<label>[^()\s]+)\): your code goes here")
+
+
+def stub_message(name, label):
+    """The NotImplementedError message of an exercise's stub (`name`: "Exercise 4.2", or None)."""
+    return f"{name} ({label}): your code goes here" if name else f"{label}: your code goes here"
+
+
+def stub_label(source):
+    """The label of the exercise whose stub `source` holds, or None."""
+    m = STUB_LABEL_RE.search(source)
+    return m.group("label") if m else None
+
 # A statement that asks for words: a question, or a request to show, prove, explain,
 # derive or predict something. Such an exercise gets an answer cell (Markdown).
 ASKS_RE = re.compile(r"\?|\b(show|prove|explain|derive|predict)\b", re.I)
@@ -164,7 +179,7 @@ class Chapter:
         answer = nbformat.v4.new_markdown_cell(f"*Your answer to {name}:*")
         if not code_sources:
             return [answer]
-        message = f"{name} ({label}): your code goes here" if n else f"{label}: your code goes here"
+        message = stub_message(name if n else None, label)
         wanted = self.exercise_names(label)
         stubs = [s for s in (stub_source(src, message, wanted) for src in code_sources) if s]
         if not stubs:
