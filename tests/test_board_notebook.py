@@ -36,11 +36,16 @@ class CountingClient(NotebookClient):
         return super().process_message(msg, cell, cell_index)
 
 
-@pytest.fixture(scope="module")
-def executed():
+def execute():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
     CountingClient(nb, timeout=300, kernel_name="python3").execute()
     return nb
+
+
+@pytest.fixture(scope="module")
+def executed(once_per_run):
+    """The notebook, executed once per test run (shared by the xdist workers)."""
+    return once_per_run("board-notebook", execute)
 
 
 def figures(cell):

@@ -3,7 +3,6 @@ repository's branch, and the page's .ipynb download is that same notebook.
 
 Uses the session's clean strict build (``built_html`` in conftest.py).
 """
-import importlib.util
 import re
 from pathlib import Path
 
@@ -13,9 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 NOTEBOOKS = ROOT / "notebooks"
 
-_spec = importlib.util.spec_from_file_location("make_notebooks", ROOT / "tools" / "make_notebooks.py")
-mk = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mk)
+import make_notebooks as mk  # noqa: E402  (tools/ is on sys.path: see conftest.py)
 
 CONFIG = mk.book_config(BOOK)
 

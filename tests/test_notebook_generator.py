@@ -3,7 +3,6 @@ throw-away book: what it keeps, stubs, numbers and drops, and that it is determi
 (Each of its modules is tested on its own in tests/test_nbgen_*.py.)
 """
 import ast
-import importlib.util
 from pathlib import Path
 
 import nbformat
@@ -12,9 +11,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
-_spec = importlib.util.spec_from_file_location("make_notebooks", ROOT / "tools" / "make_notebooks.py")
-mk = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mk)
+import make_notebooks as mk  # noqa: E402  (tools/ is on sys.path: see conftest.py)
 from bookkit import MYST_HEADER  # noqa: E402  (tools/ is on sys.path: see conftest.py)
 from test_student_notebooks import split_solutions  # noqa: E402  (the independent leak detector)
 

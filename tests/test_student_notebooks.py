@@ -7,7 +7,6 @@ solution. (Running them: tests/test_student_runs.py; the generator's rules on a 
 chapter: tests/test_notebook_generator.py; launch buttons: tests/test_launch.py.)
 """
 import ast
-import importlib.util
 import re
 from pathlib import Path
 
@@ -19,9 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 NOTEBOOKS = ROOT / "notebooks"
 
-_spec = importlib.util.spec_from_file_location("make_notebooks", ROOT / "tools" / "make_notebooks.py")
-mk = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mk)
+import make_notebooks as mk  # noqa: E402  (tools/ is on sys.path: see conftest.py)
 
 CHAPTERS = mk.toc_docnames(BOOK)
 CONFIG = mk.book_config(BOOK)
