@@ -45,8 +45,8 @@ def main():
     run("test-fast", FAST, args.jobs)
     if not args.fast_only:
         out = run("test", [], args.jobs)
-        slowest = out.split("slowest 8 durations", 1)[-1].split("\n=", 1)[0]
-        print("slowest tests of make test:" + slowest.rstrip("=").rstrip())
+        after = out.split("slowest 8 durations", 1)[-1].split("\n", 1)[-1]
+        print("slowest tests of make test:\n" + after.split("\n=", 1)[0].rstrip())
 
 
 if __name__ == "__main__":
