@@ -74,16 +74,14 @@ def toc() -> list[str]:
     return toc_pages()
 
 
-def _shared_folder(tmp_path_factory) -> Path:
-    """A folder all pytest-xdist workers of this run share (the run's own without xdist)."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-
-
 @pytest.fixture(scope="session")
 def run_folder(tmp_path_factory) -> Path:
-    """The folder this test run's workers share: for what is made once per run (with a lock)."""
-    return _shared_folder(tmp_path_factory)
+    """The folder this test run's workers share: for what is made once per run (with a lock).
+
+    A pytest-xdist worker's temporary folder is ``<run's>/popen-gw<N>``: its parent is shared.
+    """
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture(scope="session")
