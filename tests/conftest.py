@@ -22,13 +22,10 @@ the tests on that folder's html without building at all.
 from __future__ import annotations
 
 import dataclasses
-import functools
-import http.server
 import json
 import os
 import shutil
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -36,7 +33,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import bookkit  # noqa: E402  (the book's plumbing, shared with the tools)
-from bookkit import Build, toc_pages  # noqa: E402
+from bookkit import CHROMIUM, CHROMIUM_ARGS, Build, toc_pages  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -180,27 +177,11 @@ def pytest_terminal_summary(terminalreporter):
 # --------------------------------------------------------------------------- the browser
 # Shared by the browser tests (test_browser.py, test_a11y.py): one server, one Chromium.
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="session")
 def site(built_html):
     """Base URL of the built html, served on 127.0.0.1."""
-    handler = functools.partial(_QuietHandler, directory=str(built_html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    with bookkit.serve(built_html) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

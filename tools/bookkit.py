@@ -1,4 +1,5 @@
-"""The book's plumbing, in one place: its pages, a build, the build's log, page weights.
+"""The book's plumbing, in one place: its pages, a build, the build's log, page weights,
+and the built site served locally for headless Chromium.
 
 Used by the tests (tests/conftest.py, tests/test_site.py, ...), the notebook generator
 (tools/make_notebooks.py) and the build benchmark (tools/bench_build.py), so that they
@@ -6,10 +7,15 @@ agree on which pages the book has and on what a failed build looks like.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
+import http.server
 import re
+import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -69,6 +75,18 @@ def toc_pages(book: Path = BOOK) -> list[str]:
     add(toc["root"])
     walk({k: v for k, v in toc.items() if k != "root"})
     return pages
+
+
+def source_notebook(page: str, book: Path = BOOK):
+    """A chapter's source as a notebook, read the way myst-nb reads it for the build."""
+    path = book / f"{page}.md"
+    if path.exists():
+        from myst_nb.core.read import read_myst_markdown_notebook
+
+        return read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=path)
+    import nbformat
+
+    return nbformat.read(book / f"{page}.ipynb", as_version=4)
 
 
 def chapter_numbers(book=BOOK):
@@ -153,3 +171,30 @@ def page_weight(page: Path) -> tuple[int, int]:
             seen.add(target)
             total += target.stat().st_size
     return own, total
+
+
+# --------------------------------------------------------------------------- the browser
+# Debian's Chromium, as the browser tests, the PDF and the screenshots drive it (Playwright
+# cannot download a browser here).
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(folder: Path):
+    """Serve `folder` on a free port of 127.0.0.1; yields the base URL (ending in /)."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
