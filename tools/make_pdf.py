@@ -22,20 +22,15 @@ request to another origin is refused (and reported as an error).
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
-import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
+sys.path.insert(0, str(ROOT / "tools"))
+from bookkit import CHROMIUM, CHROMIUM_ARGS, jupyter_book_cmd, serve  # noqa: E402
 
 # Print styles added to the page before printing (the site itself is unchanged).
 PRINT_CSS = """
@@ -55,15 +50,9 @@ span[id^="document-"] + section { break-before: page; }   /* each chapter on a n
 """
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def build_singlehtml(path_output: Path) -> Path:
-    exe = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(exe) if exe.exists() else sys.executable, *([] if exe.exists() else ["-m", "jupyter_book"]),
-           "build", str(BOOK), "--builder", "singlehtml", "--path-output", str(path_output)]
+    cmd = [*jupyter_book_cmd(), "build", str(BOOK), "--builder", "singlehtml",
+           "--path-output", str(path_output)]
     proc = subprocess.run(cmd, cwd=ROOT)
     if proc.returncode != 0:
         raise SystemExit(f"make_pdf: the single-page build failed (exit {proc.returncode}): {' '.join(cmd)}")
@@ -79,22 +68,16 @@ def print_pdf(site_dir: Path, out: Path, timeout_ms: int = 120_000) -> dict:
         raise SystemExit(f"make_pdf: no {index}; build it first (drop --no-build)")
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"make_pdf: no Chromium at {CHROMIUM}: install Debian's `chromium` package")
-    handler = functools.partial(_Quiet, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}/"
     foreign, errors = [], []
+    with serve(site_dir) as base:
+        def route(r):
+            url = r.request.url
+            if url.startswith(base) or url.startswith(("data:", "blob:", "about:")):
+                r.continue_()
+            else:
+                foreign.append(url)
+                r.abort()
 
-    def route(r):
-        url = r.request.url
-        if url.startswith(base) or url.startswith(("data:", "blob:", "about:")):
-            r.continue_()
-        else:
-            foreign.append(url)
-            r.abort()
-
-    try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             context = browser.new_context(color_scheme="light")
@@ -132,9 +115,6 @@ def print_pdf(site_dir: Path, out: Path, timeout_ms: int = 120_000) -> dict:
                      footer_template='<div style="font-size:8px;width:100%;text-align:center">'
                                      '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
             browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
     problems = [f"request to another origin refused: {u}" for u in foreign]
     problems += [f"page error: {e}" for e in errors]
     problems += [f"image did not load: {s}" for s in info["broken"]]

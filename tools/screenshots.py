@@ -8,23 +8,11 @@ takes the pictures.
 Usage: python tools/screenshots.py [--html DIR] [--out DIR]
 """
 import argparse
-import functools
-import http.server
-import shutil
 import sys
-import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bookkit import BOOK, toc_pages  # noqa: E402
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+from bookkit import BOOK, CHROMIUM, CHROMIUM_ARGS, serve, toc_pages  # noqa: E402
 
 
 def main(argv=None):
@@ -34,16 +22,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not (args.html / "index.html").is_file():
         sys.exit(f"no built site in {args.html}: run `make book` first")
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"no Chromium at {CHROMIUM}: install Debian's `chromium` package (make browser)")
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    handler = functools.partial(_QuietHandler, directory=str(args.html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    site = f"http://127.0.0.1:{server.server_port}/"
     args.out.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    with serve(args.html) as site, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for mode in ("light", "dark"):
             context = browser.new_context(viewport={"width": 1280, "height": 900},
                                           color_scheme=mode)
@@ -57,7 +42,6 @@ def main(argv=None):
                 print(path)
             context.close()
         browser.close()
-    server.shutdown()
 
 
 if __name__ == "__main__":
