@@ -41,17 +41,30 @@ def temporary_data_cache(tmp_path_factory):
     """Every test (and every book build a test starts) caches data in a temporary folder.
 
     ``lib`` writes its caches under ``$DLF_CACHE_DIR`` when it is set, so the user's own
-    ``~/.cache/dlf`` is never read or written by the tests. The folder is shared by the
-    session, so Fashion-MNIST is unpacked and parsed once per run.
+    ``~/.cache/dlf`` is never written by the tests. The folder is shared by the session,
+    so Fashion-MNIST is unpacked and parsed once per run. Where the user's cache is the
+    only copy of the files (no ``$FASHION_MNIST_DIR``, no Debian package: ``make data``
+    found them there), the tests read them from it as ``$FASHION_MNIST_DIR``, verified
+    like any other source, and still write nothing there.
     """
+    from lib.datasets import DEBIAN_DIR, ENV_VAR, FILES, cache_dir
+
+    users_raw = cache_dir() / "FashionMNIST" / "raw"
     cache = tmp_path_factory.mktemp("dlf-cache")
-    old = os.environ.get("DLF_CACHE_DIR")
+    saved = {k: os.environ.get(k) for k in ("DLF_CACHE_DIR", ENV_VAR)}
     os.environ["DLF_CACHE_DIR"] = str(cache)
+
+    def has_all(folder):
+        return all((folder / f).is_file() or (folder / f"{f}.gz").is_file() for f in FILES)
+
+    if not os.environ.get(ENV_VAR) and not has_all(DEBIAN_DIR) and has_all(users_raw):
+        os.environ[ENV_VAR] = str(users_raw)
     yield cache
-    if old is None:
-        os.environ.pop("DLF_CACHE_DIR", None)
-    else:
-        os.environ["DLF_CACHE_DIR"] = old
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @dataclasses.dataclass
