@@ -10,22 +10,10 @@ import re
 import pytest
 import yaml
 
-from bookkit import BOOK, ROOT, toc_pages
+from bookkit import BOOK, ROOT, source_notebook, toc_pages
 
 ALLOWED_TAGS = {"hide-input", "hide-output", "hide-cell", "remove-input", "remove-output",
                 "remove-cell", "raises-exception"}
-
-
-def read_source_notebook(page: str):
-    """A chapter's source as a notebook, read the way myst-nb reads it."""
-    from myst_nb.core.read import read_myst_markdown_notebook
-
-    path = BOOK / f"{page}.md"
-    if path.exists():
-        return read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=path)
-    import nbformat
-
-    return nbformat.read(BOOK / f"{page}.ipynb", as_version=4)
 
 
 def test_toc_pages_exist():
@@ -46,7 +34,7 @@ def test_allowed_tags_match_contributing():
 
 @pytest.mark.parametrize("page", toc_pages())
 def test_cell_tags_are_documented(page):
-    nb = read_source_notebook(page)
+    nb = source_notebook(page)
     bad = [(i, tag) for i, cell in enumerate(nb.cells)
            for tag in cell.get("metadata", {}).get("tags", []) if tag not in ALLOWED_TAGS]
     assert not bad, (f"{page}: cell tags not in the documented set {sorted(ALLOWED_TAGS)} "

@@ -28,7 +28,7 @@ import re
 import nbformat
 import pytest
 
-from bookkit import ROOT, toc_pages
+from bookkit import ROOT, source_notebook, toc_pages
 
 NOTEBOOKS = ROOT / "notebooks"
 TIMING_PREFIX = "Timing: "  # plain text: an emoji shows as an empty box without an emoji font
@@ -84,15 +84,6 @@ def first_difference(book_cell, cell) -> str | None:
     return None
 
 
-def source_code_cells(doc):
-    """The chapter's code cells, read from book/<doc>.md the way myst-nb reads it."""
-    from myst_nb.core.read import read_myst_markdown_notebook
-
-    path = ROOT / "book" / f"{doc}.md"
-    nb = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=path)
-    return [c for c in nb.cells if c.cell_type == "code"]
-
-
 def run_like_a_student(doc, book_cells):
     """Steps 1 and 2 of the module docstring, following the chapter's code cells
     `book_cells`. Returns (summary unsolved, summary solved, [(index of a book cell, the
@@ -123,22 +114,21 @@ def run_like_a_student(doc, book_cells):
     os.environ.update(env_clean)
     try:
         with client.setup_kernel():
-            # 1. "Run all", unsolved; any error fails the test.
-            shared = 0   # the book's code cells that this notebook has run so far, in order
-            for i, cell in enumerate(cells):
-                if cell.cell_type != "code":
-                    continue
-                same = (i > 0 and shared is not None and shared < len(book_cells)
-                        and cell.source == book_cells[shared].source)
-                if i > 0 and shared is not None and not same:
-                    run(SAVE_RANDOM_STATE)  # the first exercise: the book and notebook part
-                    resume, shared = shared, None
+            # 1. "Run all", unsolved; any error fails the test. After the set-up cell,
+            # the notebook's code is the book's, cell for cell, up to the first exercise.
+            code = [(i, c) for i, c in enumerate(cells) if c.cell_type == "code"][1:]
+            resume = 0   # how many of the book's cells the notebook shares, from the start
+            while (resume < min(len(code), len(book_cells))
+                   and code[resume][1].source == book_cells[resume].source):
+                resume += 1
+            client.execute_cell(cells[0], 0)
+            for n, (i, cell) in enumerate(code):
+                if n == resume:
+                    run(SAVE_RANDOM_STATE)  # the first exercise: where the two part ways
                 client.execute_cell(cell, i)
-                if same:
-                    ran.append((shared, cell))
-                    shared += 1
-            if shared is not None:        # no exercise to stub: nothing is left to run
-                resume = shared
+                if n < resume:
+                    ran.append((n, cell))
+            if resume == len(code):         # nothing after the shared part
                 run(SAVE_RANDOM_STATE)
             printed = "".join(o.get("text", "") for o in cells[0].outputs)
             assert printed == "", f"the set-up cell should be silent here: {printed!r}"
@@ -157,16 +147,10 @@ def run_like_a_student(doc, book_cells):
 def expected_checks(doc) -> list[str]:
     """The exercise names (as lib.checks reports them) of the chapter's check calls."""
     import lib.checks
-    from notebookgen.exercises import check_calls, read_exercises
-    from notebookgen.myst import walk
-    import jupytext
+    from grading.chapters import load_chapter
 
-    cells = jupytext.read(str(ROOT / "book" / f"{doc}.md")).cells
-    names = []
-    for ex in read_exercises(walk(cells, doc)).exercises:
-        for call in (c for src in ex.check_cells for c in check_calls(src)):
-            names.append(getattr(getattr(lib.checks, call.module), call.function).exercise)
-    return names
+    return [getattr(getattr(lib.checks, check.module), check.function).exercise
+            for ex in load_chapter(doc).exercises for check in ex.checks]
 
 
 @pytest.mark.parametrize("doc", toc_pages())
@@ -175,7 +159,7 @@ def test_student_notebook_runs_and_prints_what_the_book_printed(request, doc):
     implemented yet; solved, every check passes; every cell prints what the book printed."""
     import lib.checks
 
-    source_cells = source_code_cells(doc)
+    source_cells = [c for c in source_notebook(doc).cells if c.cell_type == "code"]
     unsolved, solved, ran = run_like_a_student(doc, source_cells)
     expected = expected_checks(doc)
     assert sorted(unsolved) == sorted(set(expected)), (unsolved, expected)
