@@ -36,6 +36,15 @@ import bookkit  # noqa: E402  (the book's plumbing, shared with the tools)
 from bookkit import CHROMIUM, CHROMIUM_ARGS, Build, toc_pages  # noqa: E402
 
 
+# Threads are the build machine's business, not the lesson's: the chapters set none, so a
+# student's laptop or Colab trains on every core. Under pytest-xdist several workers (and
+# the kernels they start, which inherit this environment) share the cores; with PyTorch's
+# default of one thread per core each, they would stall each other (measured 10x slower
+# on 2 cores). One thread per process keeps every core busy without oversubscribing it.
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def temporary_data_cache(tmp_path_factory):
     """Every test (and every book build a test starts) caches data in a temporary folder.
