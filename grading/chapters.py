@@ -24,7 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))
-from bookkit import BOOK, chapter_numbers, toc_pages  # noqa: E402  (the book's plumbing)
+from bookkit import BOOK, chapter_numbers, notebook_pages  # noqa: E402  (the book's plumbing)
 from notebookgen.exercises import Check, check_calls, read_exercises  # noqa: E402
 from notebookgen.myst import walk  # noqa: E402
 from notebookgen.notebook import stub_label  # noqa: E402
@@ -77,8 +77,8 @@ class UnknownChapter(LookupError):
 
 
 def chapter_names(book: Path = BOOK) -> list[str]:
-    """The pages of book/_toc.yml, in reading order."""
-    return toc_pages(book)
+    """The notebook pages of book/_toc.yml (those with exercises to grade), in reading order."""
+    return notebook_pages(book)
 
 
 def parse_chapter(name: str, text: str) -> Chapter:

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from bookkit import page_weight
+from bookkit import chapter_numbers, page_weight
 
 MAX_PAGE_BYTES = 2 * 1024 * 1024
 
@@ -93,9 +93,12 @@ def test_solutions_are_dropdowns_and_every_exercise_has_one(built_html, toc):
 
 def test_exercises_are_numbered_within_their_chapter(built_html, toc):
     """Chapter k's exercises are "Exercise k.1", "Exercise k.2", ... (numbered parts in
-    _toc.yml, Sphinx's numfig_secnum_depth 1); the root page's are 1, 2, ..."""
+    _toc.yml, Sphinx's numfig_secnum_depth 1); the root page's are 1, 2, ...; an
+    unnumbered page (the notation page) has none."""
+    numbers = chapter_numbers()
     problems = []
-    for number, (page, path) in enumerate(page_files(built_html, toc).items()):
+    for page, path in page_files(built_html, toc).items():
+        number = numbers.get(page)
         titles = [t.get_text(" ", strip=True)
                   for t in soup(path).select("div.exercise .admonition-title")]
         found = [re.match(r"Exercise (\S+)", t).group(1) if re.match(r"Exercise (\S+)", t)

@@ -28,7 +28,7 @@ import re
 import nbformat
 import pytest
 
-from bookkit import ROOT, source_notebook, toc_pages
+from bookkit import ROOT, notebook_pages, source_notebook
 
 NOTEBOOKS = ROOT / "notebooks"
 TIMING_PREFIX = "Timing: "  # plain text: an emoji shows as an empty box without an emoji font
@@ -153,7 +153,7 @@ def expected_checks(doc) -> list[str]:
             for ex in load_chapter(doc).exercises for check in ex.checks]
 
 
-@pytest.mark.parametrize("doc", toc_pages())
+@pytest.mark.parametrize("doc", notebook_pages())
 def test_student_notebook_runs_and_prints_what_the_book_printed(request, doc):
     """Unsolved, "Run all" reaches the last cell and lists every checked exercise as not
     implemented yet; solved, every check passes; every cell prints what the book printed."""

@@ -77,6 +77,23 @@ def toc_pages(book: Path = BOOK) -> list[str]:
     return pages
 
 
+def is_notebook_page(page: str, book: Path = BOOK) -> bool:
+    """Whether a page executes as a notebook: an .ipynb, or MyST with a kernelspec in its
+    front matter. Plain Markdown pages (the notation page) have no code and no student
+    notebook."""
+    path = book / f"{page}.md"
+    if not path.exists():
+        return (book / f"{page}.ipynb").exists()
+    text = path.read_text(encoding="utf-8")
+    front = re.match(r"---\n(.*?)\n---\n", text, re.S)
+    return bool(front and re.search(r"^kernelspec:", front.group(1), re.M))
+
+
+def notebook_pages(book: Path = BOOK) -> list[str]:
+    """The pages of ``_toc.yml`` that are notebooks (each has a student notebook), in order."""
+    return [p for p in toc_pages(book) if is_notebook_page(p, book)]
+
+
 def source_notebook(page: str, book: Path = BOOK):
     """A chapter's source as a notebook, read the way myst-nb reads it for the build."""
     path = book / f"{page}.md"

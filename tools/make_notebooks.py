@@ -42,7 +42,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bookkit import BOOK, ROOT, chapter_numbers, toc_pages  # noqa: E402
+from bookkit import BOOK, ROOT, chapter_numbers, notebook_pages  # noqa: E402
 from notebookgen.bibliography import load_bib  # noqa: E402
 # install_spec and repository are not used here: tools/check_repository.py and the tests
 # import them from this module, with book_config.
@@ -51,7 +51,7 @@ from notebookgen.markdown import label_titles  # noqa: E402
 from notebookgen.notebook import Chapter  # noqa: E402
 
 OUT = ROOT / "notebooks"
-toc_docnames = toc_pages  # the pages listed in _toc.yml, root first (tools/bookkit.py)
+toc_docnames = notebook_pages  # the notebook pages of _toc.yml, root first (tools/bookkit.py)
 
 
 def build(book=BOOK):
