@@ -35,15 +35,18 @@ data: $(STAMP)
 browser:
 	@bash tools/system_package.sh chromium "the browser tests of make test"
 
+# The student notebooks, notebooks/<chapter>.ipynb, from the chapters and the values the
+# last build glued into their text (so `make book` writes them after building).
 notebooks: $(STAMP)
 	$(PY) tools/make_notebooks.py
 
-book: setup data notebooks
+book: setup data
 	@$(PY) tools/check_repository.py
 	$(JB) build book $(STRICT)
+	$(PY) tools/make_notebooks.py
 
 # The whole book as one PDF (book/_build/pdf/book.pdf): single-page HTML printed by Chromium.
-pdf: setup data notebooks browser
+pdf: setup data browser
 	$(PY) tools/make_pdf.py
 
 # On every core (pytest-xdist): one worker builds the book while the others run the rest.

@@ -16,13 +16,15 @@ from bookkit import MYST_HEADER  # noqa: E402  (tools/ is on sys.path: see conft
 from test_student_notebooks import split_solutions  # noqa: E402  (the independent leak detector)
 
 
-def test_generation_is_deterministic(tmp_path):
+@pytest.mark.book
+def test_generation_is_deterministic(tmp_path, book_build):
     first, second = tmp_path / "a", tmp_path / "b"
+    executed = ["--executed", str(book_build.executed)]
     for out in (first, second):
-        assert mk.main(["--out", str(out)]) == 0
+        assert mk.main(["--out", str(out), *executed]) == 0
     for p in first.iterdir():
         assert p.read_bytes() == (second / p.name).read_bytes(), p.name
-    assert mk.main(["--out", str(first), "--check"]) == 0
+    assert mk.main(["--out", str(first), "--check", *executed]) == 0
 
 
 # ------------------------------------------------------------------ the generator's rules

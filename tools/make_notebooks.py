@@ -14,7 +14,11 @@ solution. For every page listed in book/_toc.yml this script
   ``NotImplementedError``; the solution's other helpers, demos and prose are dropped
   (a solution with code but nothing asked for gives an empty code cell); an exercise
   that asks a question in words, or has no code, gets an empty Markdown answer cell;
-- keeps every other code cell (check cells included), without outputs;
+- keeps every other code cell (check cells included), without outputs, except the
+  book-only ones (tagged ``remove-cell`` after the first cell: they glue values and
+  assert what the text says of them);
+- writes each glued value (``{glue:text}`key:.3f```) into the text as the last build of
+  the book computed it (notebookgen/glue.py): build the book first;
 - rewrites MyST-only Markdown that Jupyter and Colab cannot render (labels, roles such as
   ``{cite:p}``, ``{bibliography}``, ``{literalinclude}``, admonitions, figures, ...);
 - puts first a set-up cell that installs ``lib`` from the repository and branch named
@@ -31,7 +35,7 @@ its cells in myst.py (which the grader, grading/chapters.py, shares), with markd
 the prose, stubs.py for the solutions and bibliography.py for the citations.
 
 Usage:
-    python tools/make_notebooks.py              # (re)write notebooks/
+    python tools/make_notebooks.py              # (re)write notebooks/ (after `make book`)
     python tools/make_notebooks.py --out DIR    # write somewhere else
     python tools/make_notebooks.py --check      # exit 1 if notebooks/ is out of date
 """
@@ -54,8 +58,10 @@ OUT = ROOT / "notebooks"
 toc_docnames = notebook_pages  # the notebook pages of _toc.yml, root first (tools/bookkit.py)
 
 
-def build(book=BOOK):
-    """{file name: notebook text} for every chapter in the table of contents."""
+def build(book=BOOK, executed=None):
+    """{file name: notebook text} for every chapter in the table of contents; the values
+    the chapters glue into their text come from the build in ``executed`` (default
+    book/_build/jupyter_execute, where `make book` builds)."""
     config = book_config(book)
     docs = toc_docnames(book)
     bib, titles = load_bib(book, config), label_titles(docs, book)
@@ -64,7 +70,7 @@ def build(book=BOOK):
     for doc in docs:
         if not (book / f"{doc}.md").is_file():
             raise SystemExit(f"_toc.yml lists {doc}, but book/{doc}.md does not exist")
-        nb = Chapter(doc, book, config, bib, titles, numbers.get(doc)).convert()
+        nb = Chapter(doc, book, config, bib, titles, numbers.get(doc), executed).convert()
         nbformat.validate(nb)
         out[f"{doc}.ipynb"] = nbformat.writes(nb) + "\n"
     return out
@@ -74,8 +80,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT, help="output folder (default notebooks/)")
     parser.add_argument("--check", action="store_true", help="only report whether it is up to date")
+    parser.add_argument("--executed", type=Path, default=None,
+                        help="the build's executed notebooks, for the glued values "
+                             "(default book/_build/jupyter_execute)")
     args = parser.parse_args(argv)
-    wanted = build()
+    wanted = build(executed=args.executed)
     existing = {p.name for p in args.out.glob("*.ipynb")} if args.out.is_dir() else set()
     stale = sorted(existing - set(wanted))
     changed = sorted(n for n, text in wanted.items()

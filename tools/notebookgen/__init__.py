@@ -5,6 +5,7 @@
 - ``exercises``: the chapter's exercises read from that walk, and its check calls.
 - ``markdown``: MyST roles and directives rewritten as Markdown that Jupyter and Colab render.
 - ``include``: the lines a ``{literalinclude}`` shows.
+- ``glue``: the values a chapter glues into its text, read from the book's last build.
 - ``bibliography``: the book's BibTeX entries, citations and reference lists.
 - ``stubs``: a solution's code emptied into signatures and docstrings.
 - ``config``: what the generator reads from book/_config.yml.

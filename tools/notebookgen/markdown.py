@@ -1,7 +1,7 @@
 """MyST Markdown rewritten as the Markdown that Jupyter and Colab render.
 
 Labels and comments go; roles become text (``{ref}`` the target's title, ``{cite:p}`` a
-citation, ``{math}`` dollars, ...); substitutions are filled in; directives become their
+citation, ``{glue:text}`` the value the build glued, ``{math}`` dollars, ...); substitutions are filled in; directives become their
 plain equivalent: an exercise a bold heading, an admonition a quote, a figure an image
 fetched from the repository, a ``{literalinclude}`` the code it shows, ``{bibliography}``
 a placeholder that the notebook fills with the chapter's references.
@@ -14,6 +14,7 @@ from bookkit import BOOK
 from .bibliography import cite
 from .config import repository
 from .exercises import exercise_label, shown_number
+from .glue import GLUE_ROLES
 from .include import included_lines
 from .myst import split_blocks
 
@@ -53,8 +54,10 @@ class Rewriter:
     exercises' labels included); ``numbers``: exercise label -> "4.2". It notes the keys
     the chapter cites, in order, in ``cited``."""
 
-    def __init__(self, book, config, bib, titles, chapter_number=None, numbers=None):
+    def __init__(self, book, config, bib, titles, chapter_number=None, numbers=None,
+                 glue=None):
         self.book, self.bib, self.titles = book, bib, titles
+        self.glue = glue  # glue.GlueValues: the chapter's glued values
         self.url, self.branch, self.book_path = repository(config)
         self.subst = ((config.get("parse", {}) or {}).get("myst_substitutions", {}) or {})
         self.chapter_number = chapter_number
@@ -67,6 +70,8 @@ class Rewriter:
     def role(self, m):
         role, content = m.group("role"), m.group("content")
         explicit = re.match(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", content, re.S)
+        if role in GLUE_ROLES:
+            return self.glue.text(content)
         if role.startswith("cite"):
             return cite(self.bib, role, content, self.cited)
         if role == "math":

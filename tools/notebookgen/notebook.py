@@ -7,6 +7,7 @@ outputs), and each solution replaced by a stub of what its exercise asks for
 the chapter has checks, a cell that summarises them.
 """
 import re
+from pathlib import Path
 
 import jupytext
 import nbformat
@@ -14,6 +15,7 @@ import nbformat
 from .bibliography import reference_list
 from .config import install_spec
 from .exercises import check_arguments, read_exercises, shown_number
+from .glue import GlueValues
 from .markdown import REFERENCES, Rewriter
 from .myst import Code, Markdown, walk
 from .stubs import stub_source
@@ -93,6 +95,14 @@ def code_cell(cell):
     return new
 
 
+def book_only(cell, first):
+    """Whether a code cell is for the built book only: tagged ``remove-cell`` and not the
+    chapter's first code cell (its imports and seed, which the notebook needs too). Such
+    cells glue values into the prose and assert what the prose says of them; the notebook
+    gets the values written into its text instead (glue.py)."""
+    return not first and "remove-cell" in cell.metadata.get("tags", [])
+
+
 def flush_markdown(lines, cells):
     """Append the pending Markdown `lines` to `cells` as one cell, blank lines around it
     trimmed (nothing if nothing is left), and empty `lines`."""
@@ -108,8 +118,10 @@ def flush_markdown(lines, cells):
 class Chapter:
     """Turns one chapter into its student notebook."""
 
-    def __init__(self, doc, book, config, bib, titles, chapter_number=None):
+    def __init__(self, doc, book, config, bib, titles, chapter_number=None, executed=None):
         self.doc, self.book, self.config = doc, book, config
+        # Where the book's last build put its executed notebooks (the glued values).
+        self.executed = Path(executed) if executed else book / "_build" / "jupyter_execute"
         self.bib, self.titles = bib, dict(titles)
         self.chapter_number = chapter_number  # None for the root page, as on the site
         self.exercises = {}  # label -> exercises.ExerciseSource, set by convert
@@ -124,16 +136,19 @@ class Chapter:
                         for label, ex in self.exercises.items() if ex.number is not None}
         self.titles.update({label: f"Exercise {n}" for label, n in self.numbers.items()})
         md = Rewriter(self.book, self.config, self.bib, self.titles, self.chapter_number,
-                      self.numbers)
+                      self.numbers, GlueValues(self.doc, source.cells, self.executed))
         cells = [setup_cell(self.config)]
         pending = []  # Markdown lines waiting to become a cell
+        seen_code = False
         for item in items:
             if isinstance(item, Markdown):
                 pending += md.markdown_blocks(item.blocks) + ([""] if item.cell_end else [])
                 continue
             flush_markdown(pending, cells)
             if isinstance(item, Code):
-                cells.append(code_cell(item.cell))
+                if not book_only(item.cell, first=not seen_code):
+                    cells.append(code_cell(item.cell))
+                seen_code = True
             else:
                 cells.extend(self.replacement(item.label, item.sources))
         flush_markdown(pending, cells)
