@@ -101,4 +101,4 @@ def test_a_key_the_build_did_not_glue_is_named(book, tmp_path):
 def test_a_chapter_without_glue_needs_no_build(book, tmp_path):
     (book / "glued.md").write_text(MYST_HEADER + "\n# Plain\n\nNo values here.\n")
     nb = notebook(book, tmp_path / "nowhere")
-    assert "No values here." in nb.cells[-1].source
+    assert "No values here." in nb.cells[0].source

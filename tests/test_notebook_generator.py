@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 import make_notebooks as mk  # noqa: E402  (tools/ is on sys.path: see conftest.py)
 from bookkit import MYST_HEADER  # noqa: E402  (tools/ is on sys.path: see conftest.py)
+from notebookgen.notebook import setup_index  # noqa: E402
 from test_student_notebooks import split_solutions  # noqa: E402  (the independent leak detector)
 
 
@@ -139,7 +140,7 @@ def test_generator_on_a_sample_chapter(sample_book):
     text = mk.build(sample_book)["sample.ipynb"]
     nb = nbformat.reads(text, as_version=4)
     assert "SECRET" not in text
-    assert "dlf-lib @ git+https://github.com/someone/somerepo@dev" in nb.cells[0].source
+    assert "dlf-lib @ git+https://github.com/someone/somerepo@dev" in nb.cells[1].source
     md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert ("See Sample, the table and (Lee et al., 2020); also\nLee et al. (2020) and $x^2$. "
             "Try Exercise 2.") in md
@@ -183,7 +184,7 @@ def test_generator_on_a_sample_chapter(sample_book):
     # "Run all" keeps going past failing checks and ends with their summary.
     assert "demo_only" not in text
     assert nb.cells[answer].cell_type == "markdown"
-    assert "lib.checks.keep_going()" in nb.cells[0].source
+    assert "lib.checks.keep_going()" in nb.cells[setup_index(nb)].source
     assert nb.cells[-1].cell_type == "code" and nb.cells[-1].source == "lib.checks.summary();"
 
 

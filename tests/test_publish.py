@@ -23,14 +23,15 @@ def _tool(name):
 
 
 mk = _tool("make_notebooks")
+from notebookgen.notebook import setup_index  # noqa: E402  (tools/ is on sys.path: see conftest.py)
 check_repository = _tool("check_repository")
 CONFIG = mk.book_config()
 
 
 def setup_source(spec=None):
     """The set-up cell of every student notebook (they are identical), optionally for `spec`."""
-    sources = {nbformat.read(p, as_version=4).cells[0].source
-               for p in sorted((ROOT / "notebooks").glob("*.ipynb"))}
+    notebooks = [nbformat.read(p, as_version=4) for p in sorted((ROOT / "notebooks").glob("*.ipynb"))]
+    sources = {nb.cells[setup_index(nb)].source for nb in notebooks}
     assert len(sources) == 1, "the student notebooks' set-up cells differ"
     source = sources.pop()
     if spec is not None:

@@ -19,6 +19,7 @@ BOOK = ROOT / "book"
 NOTEBOOKS = ROOT / "notebooks"
 
 import make_notebooks as mk  # noqa: E402  (tools/ is on sys.path: see conftest.py)
+from notebookgen.notebook import setup_index  # noqa: E402
 
 CHAPTERS = mk.toc_docnames(BOOK)
 CONFIG = mk.book_config(BOOK)
@@ -54,10 +55,14 @@ def test_valid_nbformat_without_outputs(doc):
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
-    first = nb.cells[0]
+    first = nb.cells[setup_index(nb)]
     url, branch, _ = mk.repository(CONFIG)
-    assert first.cell_type == "code" and f"git+{url}@{branch}" in first.source, (
-        "the first cell must install lib from repository.url in book/_config.yml")
+    assert f"git+{url}@{branch}" in first.source, (
+        "the first code cell must install lib from repository.url in book/_config.yml")
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# "), (
+        "the notebook opens with the chapter's title, not with the set-up cell")
+    assert first.source.startswith("#@title ") and first.metadata.get("cellView") == "form", (
+        "the set-up cell is a collapsed form cell in Colab")
 
 
 # Markdown that only MyST renders: Jupyter and Colab would show it raw.
@@ -171,7 +176,8 @@ def test_the_book_never_keeps_going(doc):
     so a wrong solution fails the build and is never published."""
     text = (BOOK / f"{doc}.md").read_text()
     assert "keep_going" not in text, f"{doc}.md calls lib.checks.keep_going"
-    assert "keep_going" in student(doc).cells[0].source
+    nb = student(doc)
+    assert "keep_going" in nb.cells[setup_index(nb)].source
 
 
 def top_level_names(source):
@@ -297,7 +303,7 @@ def visible_lines(doc, nb):
     and the notebook's set-up cell."""
     text = (BOOK / f"{doc}.md").read_text()
     return ({l.strip() for l in split_solutions(text)[0]} | included_lines(text)
-            | {l.strip() for l in nb.cells[0].source.splitlines()})
+            | {l.strip() for l in nb.cells[setup_index(nb)].source.splitlines()})
 
 
 def leaked_lines(doc, nb):

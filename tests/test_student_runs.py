@@ -29,6 +29,7 @@ import nbformat
 import pytest
 
 from bookkit import ROOT, notebook_pages, source_notebook
+from notebookgen.notebook import setup_index
 
 NOTEBOOKS = ROOT / "notebooks"
 TIMING_PREFIX = "Timing: "  # plain text: an emoji shows as an empty box without an emoji font
@@ -121,7 +122,8 @@ def run_like_a_student(doc, book_cells):
             while (resume < min(len(code), len(book_cells))
                    and code[resume][1].source == book_cells[resume].source):
                 resume += 1
-            client.execute_cell(cells[0], 0)
+            setup = setup_index(nb)
+            client.execute_cell(cells[setup], setup)
             for n, (i, cell) in enumerate(code):
                 if n == resume:
                     run(SAVE_RANDOM_STATE)  # the first exercise: where the two part ways
@@ -130,7 +132,7 @@ def run_like_a_student(doc, book_cells):
                     ran.append((n, cell))
             if resume == len(code):         # nothing after the shared part
                 run(SAVE_RANDOM_STATE)
-            printed = "".join(o.get("text", "") for o in cells[0].outputs)
+            printed = "".join(o.get("text", "") for o in cells[setup].outputs)
             assert printed == "", f"the set-up cell should be silent here: {printed!r}"
             unsolved = results()
             # 2. The rest of the chapter as the book runs it, from the same random state.

@@ -1,6 +1,6 @@
 """One chapter assembled into its student notebook.
 
-A set-up cell first; then the chapter in reading order (``myst.walk``): its Markdown
+The chapter in reading order, with a set-up cell after its title (``myst.walk``): its Markdown
 rewritten for Jupyter (``markdown.Rewriter``), its code cells as they are (without
 outputs), and each solution replaced by a stub of what its exercise asks for
 (``stubs.stub_source``) and, for a question in words, an empty answer cell; last, when
@@ -40,36 +40,29 @@ def stub_label(source):
 ASKS_RE = re.compile(r"\?|\b(show|prove|explain|derive|predict)\b", re.I)
 
 SETUP = '''\
-# Set-up: makes sure the course library `lib` is importable, and installs it from the
-# course repository where it is missing (Colab, Binder, Kaggle, your own Jupyter): about a
-# minute, once per session. Where it is installed already, it installs nothing.
+#@title Set-up: the course library `lib`, installed where it is missing (a few seconds)
+# Colab, Binder, your own Jupyter: installs `lib` from the course repository once per
+# session (pip prints only errors); where `lib` is importable already, installs nothing.
 import importlib, subprocess, sys
-
-def _course_lib():
-    """The course library, or None. A folder named `lib` next to this notebook imports as
-    an empty namespace package without `Trainer`: that is not the course library."""
-    found = sys.modules.get("lib")
-    if not hasattr(found, "Trainer"):
-        sys.modules.pop("lib", None)
-        importlib.invalidate_caches()
-        try:
-            found = importlib.import_module("lib")
-        except ImportError:
-            return None
-    return found if hasattr(found, "Trainer") else None
-
-if _course_lib() is None:
+try:
+    import lib.checks
+except ImportError:  # not installed, or hidden by a folder named `lib` next to this notebook
     _lib = {spec!r}
     print("Installing the course library from", _lib.split("@ ")[-1], "...", flush=True)
-    _pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", _lib])
-    if _pip.returncode != 0 or _course_lib() is None:
+    _pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", _lib,
+                           "--disable-pip-version-check", "--root-user-action=ignore"])
+    importlib.invalidate_caches()
+    try:
+        if _pip.returncode:
+            raise ImportError
+        import lib.checks
+    except ImportError:
         raise RuntimeError(
             "The course library `lib` could not be installed or imported. In a terminal "
             f"(or a cell starting with !) run:  {{sys.executable}} -m pip install '{{_lib}}'  "
             "then restart the kernel and run this notebook again. If a folder or file named "
-            "`lib` sits next to this notebook, rename it: it hides the course library.")
-
-import lib.checks
+            "`lib` sits next to this notebook, rename it: it hides the course library."
+        ) from None
 lib.checks.keep_going()  # a failing check prints why and "Run all" goes on to the next cell
 '''
 
@@ -80,8 +73,17 @@ The cell below lists every exercise whose check ran in this session: passed, fai
 or not implemented yet. Rerun it after you change an answer and its check."""
 
 
+def setup_index(nb):
+    """Where a student notebook's set-up cell is: its first code cell, after the title."""
+    return next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+
+
 def setup_cell(config):
-    return nbformat.v4.new_code_cell(SETUP.format(spec=install_spec(config)).rstrip("\n"))
+    """The set-up cell: in Colab a collapsed form (``#@title``, ``cellView: form``) that
+    shows its title; elsewhere a short, readable cell."""
+    cell = nbformat.v4.new_code_cell(SETUP.format(spec=install_spec(config)).rstrip("\n"))
+    cell.metadata["cellView"] = "form"
+    return cell
 
 
 def code_cell(cell):
@@ -137,7 +139,7 @@ class Chapter:
         self.titles.update({label: f"Exercise {n}" for label, n in self.numbers.items()})
         md = Rewriter(self.book, self.config, self.bib, self.titles, self.chapter_number,
                       self.numbers, GlueValues(self.doc, source.cells, self.executed))
-        cells = [setup_cell(self.config)]
+        cells = []
         pending = []  # Markdown lines waiting to become a cell
         seen_code = False
         for item in items:
@@ -152,8 +154,12 @@ class Chapter:
             else:
                 cells.extend(self.replacement(item.label, item.sources))
         flush_markdown(pending, cells)
+        # The set-up cell right after the title (the first Markdown cell), before any code.
+        first = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
+        setup = setup_cell(self.config)
+        cells.insert(min(1, first), setup)
         self.fill_references(cells, md.cited)
-        if any(c.cell_type == "code" and "lib.checks." in c.source for c in cells[1:]):
+        if any(c.cell_type == "code" and "lib.checks." in c.source for c in cells if c is not setup):
             cells.append(nbformat.v4.new_markdown_cell(SUMMARY_INTRO))
             cells.append(nbformat.v4.new_code_cell("lib.checks.summary();"))
         nb = nbformat.v4.new_notebook()
