@@ -12,6 +12,13 @@ One run per chapter, in one fresh kernel, offline, set-up cell included:
    runs them) executes in the same kernel. Every check passes, and every cell again
    prints what the book printed.
 
+Two chapters, one short and one that trains (``FRESH_ENV``), run as a student meets them:
+in a Python that has what Colab preinstalls but not the course, in an empty folder with an
+empty home, where the set-up cell installs ``lib`` with pip from a git URL of this
+repository (a ``file://`` repository of the working tree stands in for GitHub). There the
+set-up cell may print only its own line, and a file the notebooks need that the package
+leaves out fails the run. The other chapters run in the project's environment.
+
 So the book build (conftest.book_build) is the only other execution of a chapter: this
 run proves the notebook a student downloads works and the numbers the book shows come
 back; the build proves the page. The run follows the chapter's source and asks for the
@@ -24,11 +31,17 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from bookkit import ROOT, notebook_pages, source_notebook
+from notebookgen.config import book_config, install_spec
 from notebookgen.notebook import setup_index
 
 NOTEBOOKS = ROOT / "notebooks"
@@ -44,6 +57,67 @@ SAVE_RANDOM_STATE = ("import random as _random, numpy as _np, torch as _torch\n"
 RESTORE_RANDOM_STATE = ("_random.setstate(_saved_random_state[0]); "
                         "_np.random.set_state(_saved_random_state[1]); "
                         "_torch.random.set_rng_state(_saved_random_state[2])")
+
+
+FRESH_ENV = ("intro", "linear-regression")
+# What the fresh environment does not get from the project's: the course itself (the
+# editable install of dlf-lib), and pip and setuptools, which the environment has its own of.
+NOT_PREINSTALLED = ("dlf_lib", "__editable__", "pip", "setuptools", "_distutils_hack",
+                    "distutils-precedence.pth")
+
+
+def make_fresh_env(root: Path) -> dict:
+    """A student's Python for each chapter of FRESH_ENV, in `root`: a virtual environment
+    with its own pip, and the project's packages (torch, torchvision, NumPy, Matplotlib,
+    IPython, ipykernel, ...) but not the course, through a folder of links; a kernel for
+    it; a git repository of the working tree to install from; an empty home and working
+    folder. Returns what `run_like_a_student` needs to use them."""
+    shared = root / "preinstalled"
+    shared.mkdir(parents=True)
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        if not entry.name.startswith(NOT_PREINSTALLED) and entry.name != "lib":
+            (shared / entry.name).symlink_to(entry)
+    for doc in FRESH_ENV:  # one each: runs on two pytest-xdist workers must not share pip
+        env = root / f"env-{doc}"
+        subprocess.run([sys._base_executable, "-m", "venv", str(env)], check=True)
+        python = env / "bin" / "python"
+        own = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig."
+                              "get_paths()['purelib'])"], check=True, capture_output=True,
+                             text=True).stdout.strip()
+        (Path(own) / "preinstalled.pth").write_text(f"{shared}\n")
+        kernel = root / "jupyter" / "kernels" / f"student-{doc}"
+        kernel.mkdir(parents=True)
+        (kernel / "kernel.json").write_text(json.dumps({
+            "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": f"student ({doc})", "language": "python"}))
+    # The repository a student installs from: the working tree's files as git sees them
+    # (tracked, and untracked but not ignored), committed on the configured branch.
+    repo = root / "course"
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                           cwd=ROOT, check=True, capture_output=True, text=True).stdout.split("\0")
+    for name in filter(None, files):
+        if (ROOT / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, repo / name)
+    # file://localhost/...: the pip that Python 3.11's venv brings (23.2) rejects a git+file
+    # URL without a host.
+    url, branch = f"file://localhost{repo}", "main"
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
+    for args in (["init", "-q", "-b", branch], ["add", "-A"], ["commit", "-q", "-m", "course"]):
+        subprocess.run(git + args, check=True)
+    for doc in FRESH_ENV:
+        for folder in ("home", "work"):
+            (root / f"{folder}-{doc}").mkdir()
+    config = book_config()
+    return {"root": str(root), "jupyter_path": str(root / "jupyter"),
+            "spec": (install_spec(config), install_spec({"repository": {"url": url, "branch": branch}}))}
+
+
+@pytest.fixture(scope="session")
+def fresh_env(run_folder, once_per_run):
+    """The student's fresh environment, made once per test run (see make_fresh_env)."""
+    root = run_folder / "fresh-student-env"
+    return once_per_run("fresh-student-env", lambda: make_fresh_env(root))
 
 
 def printed_text(cell) -> dict[str, str]:
@@ -85,17 +159,32 @@ def first_difference(book_cell, cell) -> str | None:
     return None
 
 
-def run_like_a_student(doc, book_cells):
+def run_like_a_student(doc, book_cells, fresh=None):
     """Steps 1 and 2 of the module docstring, following the chapter's code cells
-    `book_cells`. Returns (summary unsolved, summary solved, [(index of a book cell, the
-    run's cell that stands for it)])."""
+    `book_cells`, in the project's environment or in `fresh` (make_fresh_env). Returns
+    (summary unsolved, summary solved, [(index of a book cell, the run's cell that stands
+    for it)])."""
     from nbclient import NotebookClient
 
     nb = nbformat.read(NOTEBOOKS / f"{doc}.ipynb", as_version=4)
     cells = list(nb.cells)
     env_clean = {k: v for k, v in os.environ.items() if not k.startswith(("COLAB_", "BINDER_"))}
-    client = NotebookClient(nb, kernel_name="python3", timeout=900, allow_errors=False,
-                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+    kernel, cwd = "python3", NOTEBOOKS
+    if fresh:
+        setup = cells[setup_index(nb)]
+        configured, local = fresh["spec"]
+        assert repr(configured) in setup.source
+        setup.source = setup.source.replace(repr(configured), repr(local))
+        # What pip prints is the set-up cell's business: none of this machine's pip
+        # settings (its quieting, its local package folders, which pip warns about), as on
+        # Colab; the course is found nowhere but in the repository.
+        env_clean = {k: v for k, v in env_clean.items()
+                     if not (k.startswith("PIP_") and k != "PIP_CERT") and k != "PYTHONPATH"}
+        env_clean.update(HOME=f"{fresh['root']}/home-{doc}", JUPYTER_PATH=fresh["jupyter_path"],
+                         PIP_CONFIG_FILE=os.devnull)
+        kernel, cwd = f"student-{doc}", Path(fresh["root"]) / f"work-{doc}"
+    client = NotebookClient(nb, kernel_name=kernel, timeout=900, allow_errors=False,
+                            resources={"metadata": {"path": str(cwd)}})
     ran = []   # (index of the book's cell, the cell this run executed in its place)
 
     def run(source, tags=()):
@@ -133,7 +222,11 @@ def run_like_a_student(doc, book_cells):
             if resume == len(code):         # nothing after the shared part
                 run(SAVE_RANDOM_STATE)
             printed = "".join(o.get("text", "") for o in cells[setup].outputs)
-            assert printed == "", f"the set-up cell should be silent here: {printed!r}"
+            if fresh:
+                own = f"Installing the course library from {fresh['spec'][1].split('@ ')[-1]} ...\n"
+                assert printed == own, f"the set-up cell printed more than its own line: {printed!r}"
+            else:
+                assert printed == "", f"the set-up cell should be silent here: {printed!r}"
             unsolved = results()
             # 2. The rest of the chapter as the book runs it, from the same random state.
             run(RESTORE_RANDOM_STATE)
@@ -162,7 +255,8 @@ def test_student_notebook_runs_and_prints_what_the_book_printed(request, doc):
     import lib.checks
 
     source_cells = [c for c in source_notebook(doc).cells if c.cell_type == "code"]
-    unsolved, solved, ran = run_like_a_student(doc, source_cells)
+    fresh = request.getfixturevalue("fresh_env") if doc in FRESH_ENV else None
+    unsolved, solved, ran = run_like_a_student(doc, source_cells, fresh)
     expected = expected_checks(doc)
     assert sorted(unsolved) == sorted(set(expected)), (unsolved, expected)
     assert all(v == lib.checks.NOT_IMPLEMENTED for v in unsolved.values()), unsolved
@@ -180,3 +274,9 @@ def test_student_notebook_runs_and_prints_what_the_book_printed(request, doc):
         f"{doc}: {len(differences)} cells print something else than in the book build "
         f"(mark timings with a leading {TIMING_PREFIX!r}; seed every random generator in the "
         "chapter's first cell):\n" + "\n".join(differences[:5]))
+
+
+def test_the_fresh_environment_chapters_are_chapters():
+    """A renamed chapter must not quietly end the fresh-environment runs."""
+    missing = set(FRESH_ENV) - set(notebook_pages())
+    assert not missing, f"FRESH_ENV names {sorted(missing)}, which are not notebook pages"
