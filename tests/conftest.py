@@ -33,7 +33,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import bookkit  # noqa: E402  (the book's plumbing, shared with the tools)
-from bookkit import CHROMIUM, CHROMIUM_ARGS, Build, toc_pages  # noqa: E402
+from course.book import toc_pages
+from bookkit import CHROMIUM, CHROMIUM_ARGS, Build  # noqa: E402
 
 
 # Threads are the build machine's business, not the lesson's: the chapters set none, so a

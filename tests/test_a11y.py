@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bookkit import BOOK, ROOT
+from course.book import BOOK, ROOT
 from browsing import Visit
 
 FILE_NAME = re.compile(r"(^|/)[\w.-]+\.(svg|png|jpe?g|gif|webp)$|^_images/|^[0-9a-f]{16,}", re.I)

@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import bookkit
-from bookkit import BOOK, MYST_HEADER
+from course.book import BOOK, MYST_HEADER
 
 
 def soup(path):

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bookkit import toc_pages  # (the `site` and `browser` fixtures live in conftest.py)
+from course.book import toc_pages  # (the `site` and `browser` fixtures live in conftest.py)
 from browsing import (Visit, assistive_mathml_kept, axe_problems, broken_images,
                       open_all_solutions, wait_for_math)
 

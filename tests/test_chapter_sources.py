@@ -10,7 +10,7 @@ import re
 import pytest
 import yaml
 
-from bookkit import BOOK, ROOT, source_notebook, toc_pages
+from course.book import BOOK, ROOT, source_notebook, toc_pages
 
 ALLOWED_TAGS = {"hide-input", "hide-output", "hide-cell", "remove-input", "remove-output",
                 "remove-cell", "raises-exception"}

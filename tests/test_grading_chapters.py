@@ -5,8 +5,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading.chapters import (UnknownChapter, chapter_names, check_calls, load_chapter,
-                              solved_notebook, student_notebook)
+from course.exercises import UnknownChapter, chapter_names, check_calls, load_chapter
+from grading.chapters import solved_notebook, student_notebook
 from grading.grade import GradingError, parse_shard, shard_of
 from grading.run import parse_size, read_submission
 

@@ -12,8 +12,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 import make_notebooks as mk  # noqa: E402  (tools/ is on sys.path: see conftest.py)
-from bookkit import MYST_HEADER  # noqa: E402  (tools/ is on sys.path: see conftest.py)
-from notebookgen.notebook import setup_index  # noqa: E402
+from course.book import MYST_HEADER
+from course.notebook import setup_index
 from test_student_notebooks import split_solutions  # noqa: E402  (the independent leak detector)
 
 

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from bookkit import ROOT
+from course.book import ROOT
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 

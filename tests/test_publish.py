@@ -23,7 +23,7 @@ def _tool(name):
 
 
 mk = _tool("make_notebooks")
-from notebookgen.notebook import setup_index  # noqa: E402  (tools/ is on sys.path: see conftest.py)
+from course.notebook import setup_index
 check_repository = _tool("check_repository")
 CONFIG = mk.book_config()
 

@@ -13,7 +13,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from bookkit import chapter_numbers, page_weight
+from course.book import chapter_numbers
+from bookkit import page_weight
 
 MAX_PAGE_BYTES = 2 * 1024 * 1024
 

@@ -10,7 +10,8 @@ import textwrap
 
 import pytest
 
-from bookkit import BOOK, MYST_HEADER, build
+from course.book import BOOK, MYST_HEADER
+from bookkit import build
 
 pytestmark = pytest.mark.slow
 

@@ -19,8 +19,7 @@ BOOK = ROOT / "book"
 NOTEBOOKS = ROOT / "notebooks"
 
 import make_notebooks as mk  # noqa: E402  (tools/ is on sys.path: see conftest.py)
-from notebookgen.notebook import setup_index  # noqa: E402
-
+from course.notebook import setup_index
 CHAPTERS = mk.toc_docnames(BOOK)
 CONFIG = mk.book_config(BOOK)
 

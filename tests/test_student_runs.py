@@ -40,9 +40,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from bookkit import ROOT, notebook_pages, source_notebook
-from notebookgen.config import book_config, install_spec
-from notebookgen.notebook import setup_index
+from course.book import ROOT, notebook_pages, source_notebook
+from course.book import book_config, install_spec
+from course.notebook import setup_index
 
 NOTEBOOKS = ROOT / "notebooks"
 TIMING_PREFIX = "Timing: "  # plain text: an emoji shows as an empty box without an emoji font

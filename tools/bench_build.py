@@ -23,7 +23,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bookkit import ROOT, build, page_weight, toc_pages
+from course.book import ROOT, toc_pages
+from bookkit import build, page_weight
 
 TARGETS = {"clean_s": 180.0, "unchanged_s": 15.0, "page_bytes": 2 * 1024 * 1024}
 

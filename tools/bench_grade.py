@@ -23,10 +23,9 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from grading.chapters import load_chapter, solved_notebook, student_notebook
 
-from grading.chapters import load_chapter, solved_notebook, student_notebook  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(argv=None):

@@ -12,8 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_notebooks import BOOK, book_config, repository  # noqa: E402
+from make_notebooks import BOOK, book_config, repository
 
 
 def normalise(url):

@@ -18,7 +18,7 @@ solution. For every page listed in book/_toc.yml this script
   book-only ones (tagged ``remove-cell`` after the first cell: they glue values and
   assert what the text says of them);
 - writes each glued value (``{glue:text}`key:.3f```) into the text as the last build of
-  the book computed it (notebookgen/glue.py): build the book first;
+  the book computed it (course/glue.py): build the book first;
 - rewrites MyST-only Markdown that Jupyter and Colab cannot render (labels, roles such as
   ``{cite:p}``, ``{bibliography}``, ``{literalinclude}``, admonitions, figures, ...);
 - puts first a set-up cell that installs ``lib`` from the repository and branch named
@@ -29,10 +29,11 @@ solution. For every page listed in book/_toc.yml this script
 
 The output is deterministic: running it again changes nothing.
 
-This file is the command line. The work is done in tools/notebookgen/, one job per module
-(listed in its __init__.py): notebook.py assembles a chapter's notebook from the walk over
-its cells in myst.py (which the grader, grading/chapters.py, shares), with markdown.py for
-the prose, stubs.py for the solutions and bibliography.py for the citations.
+This file is the command line. The work is done in the course package (course/, one job
+per module, listed in its __init__.py): course/notebook.py assembles a chapter's notebook
+from the walk over its cells in course/myst.py (which the grader shares), with
+markdown.py for the prose, stubs.py for the solutions and bibliography.py for the
+citations.
 
 Usage:
     python tools/make_notebooks.py              # (re)write notebooks/ (after `make book`)
@@ -45,15 +46,13 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bookkit import BOOK, ROOT, chapter_numbers, notebook_pages  # noqa: E402
-from notebookgen.bibliography import load_bib  # noqa: E402
+from course.bibliography import load_bib
 # install_spec and repository are not used here: tools/check_repository.py and the tests
 # import them from this module, with book_config.
-from notebookgen.config import book_config, install_spec, repository  # noqa: E402,F401
-from notebookgen.markdown import label_titles  # noqa: E402
-from notebookgen.notebook import Chapter  # noqa: E402
-
+from course.book import (BOOK, ROOT, book_config, chapter_numbers, install_spec,  # noqa: F401
+                         notebook_pages, repository)
+from course.markdown import label_titles
+from course.notebook import StudentNotebook
 OUT = ROOT / "notebooks"
 toc_docnames = notebook_pages  # the notebook pages of _toc.yml, root first (tools/bookkit.py)
 
@@ -70,7 +69,7 @@ def build(book=BOOK, executed=None):
     for doc in docs:
         if not (book / f"{doc}.md").is_file():
             raise SystemExit(f"_toc.yml lists {doc}, but book/{doc}.md does not exist")
-        nb = Chapter(doc, book, config, bib, titles, numbers.get(doc), executed).convert()
+        nb = StudentNotebook(doc, book, config, bib, titles, numbers.get(doc), executed).convert()
         nbformat.validate(nb)
         out[f"{doc}.ipynb"] = nbformat.writes(nb) + "\n"
     return out

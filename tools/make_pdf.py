@@ -29,8 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
-sys.path.insert(0, str(ROOT / "tools"))
-from bookkit import CHROMIUM, CHROMIUM_ARGS, jupyter_book_cmd, serve  # noqa: E402
+from bookkit import CHROMIUM, CHROMIUM_ARGS, jupyter_book_cmd, serve
 
 # Print styles added to the page before printing (the site itself is unchanged).
 PRINT_CSS = """

@@ -11,8 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bookkit import BOOK, CHROMIUM, CHROMIUM_ARGS, serve, toc_pages  # noqa: E402
+from course.book import BOOK, toc_pages
+from bookkit import CHROMIUM, CHROMIUM_ARGS, serve
 
 
 def main(argv=None):

@@ -1,10 +1,9 @@
-"""tools/notebookgen/stubs.py: a solution's code emptied into signatures and docstrings."""
+"""course/stubs.py: a solution's code emptied into signatures and docstrings."""
 import ast
 
 import pytest
 
-from notebookgen.stubs import stub_source  # tools/ is on sys.path: see conftest.py
-
+from course.stubs import stub_source
 SOLUTION = '''import torch
 
 @torch.no_grad()

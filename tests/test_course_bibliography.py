@@ -1,7 +1,7 @@
-"""tools/notebookgen/bibliography.py: BibTeX entries, citations and the reference list."""
+"""course/bibliography.py: BibTeX entries, citations and the reference list."""
 import pytest
 
-from notebookgen.bibliography import _plain, cite, load_bib, reference_list
+from course.bibliography import _plain, cite, load_bib, reference_list
 
 pytest.importorskip("pybtex")
 

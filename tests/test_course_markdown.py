@@ -1,7 +1,7 @@
-"""tools/notebookgen/markdown.py: MyST Markdown rewritten as Markdown that Jupyter renders."""
+"""course/markdown.py: MyST Markdown rewritten as Markdown that Jupyter renders."""
 import pytest
 
-from notebookgen.markdown import REFERENCES, Rewriter, label_titles
+from course.markdown import REFERENCES, Rewriter, label_titles
 
 CONFIG = {"repository": {"url": "https://github.com/someone/course.git", "branch": "dev",
                          "path_to_book": "/book/"},

@@ -1,6 +1,5 @@
-"""tools/notebookgen/include.py: the lines a {literalinclude} shows."""
-from notebookgen.include import included_lines  # tools/ is on sys.path: see conftest.py
-
+"""course/include.py: the lines a {literalinclude} shows."""
+from course.include import included_lines
 MODULE = '''import os
 
 def top():

@@ -1,9 +1,9 @@
-"""tools/notebookgen/myst.py: MyST blocks, and the walk over a chapter's cells."""
+"""course/myst.py: MyST blocks, and the walk over a chapter's cells."""
 import jupytext
 import pytest
 
-from bookkit import MYST_HEADER  # tools/ is on sys.path: see conftest.py
-from notebookgen.myst import Code, Markdown, split_blocks, walk
+from course.book import MYST_HEADER
+from course.myst import Code, Markdown, split_blocks, walk
 
 
 def test_text_fences_and_directives_are_told_apart():

@@ -9,11 +9,10 @@ a placeholder that the notebook fills with the chapter's references.
 import re
 from pathlib import Path
 
-from bookkit import BOOK
 
 from .bibliography import cite
-from .config import repository
-from .exercises import exercise_label, shown_number
+from .book import BOOK, repository
+from .exercises import exercise_label, notebook_heading, shown_number
 from .glue import GLUE_ROLES
 from .include import included_lines
 from .myst import split_blocks
@@ -158,15 +157,12 @@ class Rewriter:
     def exercise_heading(self, arg, options):
         """"**Exercise 4.2: title**", numbered as the site numbers it ("**Exercise: title**"
         with :nonumber:)."""
-        if "nonumber" in options:
-            head = "**Exercise"
-        else:
+        name = None
+        if "nonumber" not in options:
             self.exercise_count += 1
-            n = self.numbers.get(exercise_label(options),
-                                 shown_number(self.chapter_number, self.exercise_count))
-            head = f"**Exercise {n}"
-        title = self.inline(arg)
-        return [head + (f": {title}**" if title else "**")]
+            name = "Exercise " + self.numbers.get(
+                exercise_label(options), shown_number(self.chapter_number, self.exercise_count))
+        return [notebook_heading(name, self.inline(arg))]
 
     def raw_url(self):
         """Where the repository serves its files raw (figures are fetched from there)."""

@@ -13,27 +13,13 @@ import jupytext
 import nbformat
 
 from .bibliography import reference_list
-from .config import install_spec
-from .exercises import check_arguments, read_exercises, shown_number
+from .book import install_spec
+from .exercises import (check_arguments, exercise_name, read_exercises, shown_number,
+                        stub_message)
 from .glue import GlueValues
 from .markdown import REFERENCES, Rewriter
 from .myst import Code, Markdown, walk
 from .stubs import stub_source
-
-# What a stub raises: "Exercise 4.2 (ex-mlp-relu): your code goes here". The grader finds
-# the exercise's label in it (`stub_label`) to put a solution in its place.
-STUB_LABEL_RE = re.compile(r"\((?P<label>[^()\s]+)\): your code goes here")
-
-
-def stub_message(name, label):
-    """The NotImplementedError message of an exercise's stub (`name`: "Exercise 4.2", or None)."""
-    return f"{name} ({label}): your code goes here" if name else f"{label}: your code goes here"
-
-
-def stub_label(source):
-    """The label of the exercise whose stub `source` holds, or None."""
-    m = STUB_LABEL_RE.search(source)
-    return m.group("label") if m else None
 
 # A statement that asks for words: a question, or a request to show, prove, explain,
 # derive or predict something. Such an exercise gets an answer cell (Markdown).
@@ -117,7 +103,7 @@ def flush_markdown(lines, cells):
     lines.clear()
 
 
-class Chapter:
+class StudentNotebook:
     """Turns one chapter into its student notebook."""
 
     def __init__(self, doc, book, config, bib, titles, chapter_number=None, executed=None):
@@ -126,17 +112,17 @@ class Chapter:
         self.executed = Path(executed) if executed else book / "_build" / "jupyter_execute"
         self.bib, self.titles = bib, dict(titles)
         self.chapter_number = chapter_number  # None for the root page, as on the site
-        self.exercises = {}  # label -> exercises.ExerciseSource, set by convert
+        self.exercises = {}  # label -> exercises.Exercise, set by convert
         self.numbers = {}    # label -> "4.2" (or "2" on the root page), set by convert
 
     def convert(self):
         source = jupytext.read(str(self.book / f"{self.doc}.md"))
         items = list(walk(source.cells, self.doc))
         # Number the exercises first, so that a reference may come before its exercise.
-        self.exercises = read_exercises(items).by_label()
+        self.exercises = read_exercises(items, self.doc, self.chapter_number).by_label()
         self.numbers = {label: shown_number(self.chapter_number, ex.number)
                         for label, ex in self.exercises.items() if ex.number is not None}
-        self.titles.update({label: f"Exercise {n}" for label, n in self.numbers.items()})
+        self.titles.update({label: ex.name for label, ex in self.exercises.items() if ex.name})
         md = Rewriter(self.book, self.config, self.bib, self.titles, self.chapter_number,
                       self.numbers, GlueValues(self.doc, source.cells, self.executed))
         cells = []
@@ -195,16 +181,16 @@ class Chapter:
         """The cells that stand in for a solution: a stub of the functions and classes the
         exercise asks for, or an empty code cell, when the solution has code; and an empty
         answer cell when the exercise asks a question in words (or has no code)."""
-        n = self.numbers.get(label)
-        name = f"Exercise {n}" if n else "this exercise"
-        answer = nbformat.v4.new_markdown_cell(f"*Your answer to {name}:*")
+        ex = self.exercises.get(label)
+        name = ex.name if ex else None  # "Exercise 4.2", None if unnumbered
+        answer = nbformat.v4.new_markdown_cell(f"*Your answer to {name or 'this exercise'}:*")
         if not code_sources:
             return [answer]
-        message = stub_message(name if n else None, label)
+        message = stub_message(name, label)
         wanted = self.exercise_names(label)
         stubs = [s for s in (stub_source(src, message, wanted) for src in code_sources) if s]
         if not stubs:
-            stubs = [f"# {name} ({label}): write your code here.\n" if n
+            stubs = [f"# {name} ({label}): write your code here.\n" if name
                      else f"# {label}: write your code here.\n"]
         cells = [nbformat.v4.new_code_cell("\n\n\n".join(s.rstrip("\n") for s in stubs))]
         return cells + ([answer] if self.asks_in_words(label) else [])

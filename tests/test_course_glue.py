@@ -1,4 +1,4 @@
-"""Glued values in the student notebooks (tools/notebookgen/glue.py): the text a chapter
+"""Glued values in the student notebooks (course/glue.py): the text a chapter
 glues from a cell is written into the notebook as the last build computed it, the cells
 that only glue and assert are left out, and a missing or older build is an error that
 says what to run. (The real chapters against the session's build: test_student_notebooks.py.)
@@ -11,9 +11,8 @@ import pytest
 import yaml
 
 import make_notebooks as mk  # noqa: E402  (tools/ is on sys.path: see conftest.py)
-from bookkit import MYST_HEADER  # noqa: E402
-from notebookgen.glue import GlueError  # noqa: E402
-
+from course.book import MYST_HEADER
+from course.glue import GlueError
 CHAPTER = MYST_HEADER + '''
 # Glued
 

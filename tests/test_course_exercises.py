@@ -1,10 +1,10 @@
-"""tools/notebookgen/exercises.py: a chapter's exercises, read from the walk, and check calls."""
+"""course/exercises.py: a chapter's exercises, read from the walk, and check calls."""
 import jupytext
 
-from bookkit import MYST_HEADER  # tools/ is on sys.path: see conftest.py
-from notebookgen.exercises import (Check, check_arguments, check_calls, read_exercises,
+from course.book import MYST_HEADER
+from course.exercises import (Check, check_arguments, check_calls, read_exercises,
                                    shown_number)
-from notebookgen.myst import walk
+from course.myst import walk
 
 CHAPTER = MYST_HEADER + '''
 # The chapter

@@ -6,9 +6,8 @@ The site uses sphinxcontrib-bibtex; a notebook has no such thing, so ``{cite:p}`
 """
 import re
 
-from bookkit import BOOK
 
-from .config import book_config
+from .book import BOOK, book_config
 
 
 def load_bib(book=BOOK, config=None):

@@ -1,9 +1,9 @@
-"""tools/notebookgen/notebook.py: one chapter assembled into its student notebook."""
+"""course/notebook.py: one chapter assembled into its student notebook."""
 import nbformat
 import pytest
 
-from bookkit import MYST_HEADER  # tools/ is on sys.path: see conftest.py
-from notebookgen.notebook import Chapter, code_cell, flush_markdown
+from course.book import MYST_HEADER
+from course.notebook import StudentNotebook, code_cell, flush_markdown
 
 CONFIG = {"repository": {"url": "https://github.com/someone/course", "branch": "dev"}}
 BIB = {"lee2020": ("Lee", "2020", "Ann Lee (2020). T. *J*."),
@@ -83,7 +83,7 @@ Because. SECRET
 
 def convert(tmp_path, text=CHAPTER, doc="demo", chapter_number=2):
     (tmp_path / f"{doc}.md").write_text(text)
-    return Chapter(doc, tmp_path, CONFIG, BIB, {}, chapter_number).convert()
+    return StudentNotebook(doc, tmp_path, CONFIG, BIB, {}, chapter_number).convert()
 
 
 def test_the_chapter_becomes_set_up_prose_code_stubs_and_summary(tmp_path):
@@ -160,7 +160,7 @@ def test_code_cells_keep_tags_and_alt_text_only():
 
 
 def test_the_grader_finds_the_label_in_the_stub_message():
-    from notebookgen.notebook import stub_label, stub_message
+    from course.exercises import stub_label, stub_message
 
     src = f'def relu_max(X):\n    raise NotImplementedError("{stub_message("Exercise 4.2", "ex-mlp-relu")}")\n'
     assert stub_label(src) == "ex-mlp-relu"
