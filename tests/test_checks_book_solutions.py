@@ -67,10 +67,23 @@ def test_book_solution_passes_its_check(page, module, check, name, capsys):
 
 
 def test_every_check_is_called_by_a_chapter():
-    import inspect
     called = {(p.values[1], p.values[2]) for p in _check_calls()}
-    modules = {name: m for name, m in vars(lib.checks).items()
-               if inspect.ismodule(m) and m.__name__ == f"lib.checks.{name}" and name != "core"}
+    modules = {name: getattr(lib.checks, name) for name in lib.checks.CHAPTERS}
     defined = {(name, check) for name, m in modules.items() for check in m.__all__}
-    assert len(defined) >= 19
+    assert all(m.__all__ for m in modules.values()), "a check module that exports no check"
     assert defined <= called, f"checks no chapter calls: {sorted(defined - called)}"
+    assert called <= defined, f"chapters call checks that no module exports: {sorted(called - defined)}"
+
+
+def test_each_chapter_with_checks_has_its_registered_module():
+    """The check module of book/<name>.md is lib.checks.<name with _>, listed once in
+    lib.checks.CHAPTERS (the one registration), in the book's reading order."""
+    from course.book import notebook_pages
+
+    calling = [doc.replace("-", "_") for doc in notebook_pages()
+               if CHECK_CALL.search((BOOK / f"{doc}.md").read_text())]
+    assert lib.checks.CHAPTERS == calling, (
+        "lib.checks.CHAPTERS must list the check modules of the chapters that call checks, "
+        f"in the order of _toc.yml: {calling}")
+    called_modules = {p.values[1] for p in _check_calls()}
+    assert called_modules <= set(lib.checks.CHAPTERS) | set(lib.checks.OLD_NAMES)
