@@ -10,7 +10,7 @@ JB := $(VENV)/bin/jupyter-book
 # Strict: any warning, broken reference or failing cell fails the build and names the chapter.
 STRICT := -W -n --keep-going
 
-.PHONY: book test test-fast serve notebooks bench clean setup data browser python grade pdf screenshots
+.PHONY: book test test-fast serve notebooks bench clean setup data browser python grade pdf screenshots chapter
 
 setup: $(STAMP)
 
@@ -79,6 +79,13 @@ GRADES ?= grades
 grade: setup
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of .ipynb> [GRADES=<out folder>]"; exit 2; }
 	$(PY) -m grading "$(SUBMISSIONS)" --out "$(GRADES)"
+
+# A new chapter with one checked exercise, ready for its own text: make chapter NAME=weight-decay
+# [TITLE="Weight decay"] (tools/new_chapter.py: the chapter, its _toc.yml entry, its check
+# module and registration, its check tests).
+chapter: setup
+	@test -n "$(NAME)" || { echo 'usage: make chapter NAME=<lowercase-hyphenated-name> [TITLE="Title"]'; exit 2; }
+	$(PY) tools/new_chapter.py "$(NAME)" $(if $(TITLE),--title "$(TITLE)")
 
 clean:
 	rm -rf book/_build .pytest_cache
