@@ -15,7 +15,9 @@
 """
 import contextlib
 import functools
+import inspect
 import os
+import re
 import sys
 import traceback
 import types
@@ -84,31 +86,64 @@ def exercise(name, section):
     """Decorate a check function for the exercise `name`; `section` is where to reread.
 
     The decorated check passes when it returns (it may return a short note to print)
-    and fails by raising `CheckError` (use `call` and the `expect*` helpers).
+    and fails by raising `CheckError` (use `call` and the `expect*` helpers). Its messages
+    name the student's function by the name the student gave it (its `__name__`): the
+    check's own messages call the answer by the name of the check's parameter, which is
+    replaced (see `_shown_name`).
     """
     def decorate(check):
+        param = next(iter(inspect.signature(check).parameters), None)
+
         @functools.wraps(check)
         def run(*args, **kwargs):
+            shown, rename = _shown_name(name, param, args, kwargs)
             try:
                 note = check(*args, **kwargs)
             except NotImplementedError:
                 return _fail(name, NOT_IMPLEMENTED,
-                             f"{name}: {NOT_IMPLEMENTED}. Replace the `raise NotImplementedError` "
+                             f"{shown}: {NOT_IMPLEMENTED}. Replace the `raise NotImplementedError` "
                              f"with your code, run that cell, then run this check again.")
             except CheckError as e:
-                return _fail(name, FAILED, f"{name}: {e}\nReread: {section}.", e.__cause__)
+                return _fail(name, FAILED, f"{shown}: {rename(str(e))}\nReread: {section}.",
+                             e.__cause__)
             except Exception as e:
                 # Not a verdict of the check: the book must see it as is, a notebook runs on.
                 if not _state["keep_going"]:
                     _results[name] = FAILED
                     raise
-                return _fail(name, FAILED, f"{name}: the check stopped with "
+                return _fail(name, FAILED, f"{shown}: the check stopped with "
                              f"{type(e).__name__}: {e}", e)
             _results[name] = PASSED
-            print(f"✔ {name}: check passed" + (f" ({note})" if note else "."))
+            print(f"✔ {shown}: check passed" + (f" ({note})" if note else "."))
         run.exercise, run.section = name, section
         return run
     return decorate
+
+
+def _shown_name(name, param, args, kwargs):
+    """The name to report for the student's answer, and how to rewrite a message with it.
+
+    The answer is the check's first argument, `param` the name the check gives it (its
+    messages use that name: `relu(X) returned ...`). A function or class the student called
+    `relu_max` is reported as `relu_max`, and every `relu` that stands alone in a failure
+    message (`relu(X)`, "relu calls ...", not `torch.relu` or `prelu`) becomes `relu_max`.
+    When the exercise is about something else than the answer itself (a method
+    `save_hyperparameters` of the class `MyHyperParameters`), a class answer is reported
+    as `MyHyperParameters.save_hyperparameters`. An answer without a name of its own (a
+    lambda, an instance, a number) keeps the exercise's name.
+    """
+    answer = args[0] if args else kwargs.get(param, next(iter(kwargs.values()), None))
+    try:
+        own = getattr(answer, "__name__", None) if answer is not None else None
+    except Exception:  # noqa: BLE001 - an answer whose attributes raise has no name to show
+        own = None
+    if not isinstance(own, str) or not own.isidentifier():
+        return name, str
+    shown = f"{own}.{name}" if param != name and isinstance(answer, type) else own
+    if not param or param == own:
+        return shown, str
+    word = re.compile(rf"(?<![\w.]){re.escape(param)}(?!\w)")
+    return shown, lambda message: word.sub(own, message)
 
 
 def outcome(fn, *args, **kwargs):
