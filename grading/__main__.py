@@ -6,7 +6,7 @@ from pathlib import Path
 
 from . import gradebook
 from .grade import GradingError, grade_folder, parse_shard
-from .run import Limits, parse_size
+from .limits import Limits, parse_size
 
 USAGE = """\
 python -m grading <folder> [--out DIR] [--jobs N] [--shard i/n] [limits]

@@ -17,7 +17,10 @@ import nbformat
 
 from . import gradebook
 from .chapters import REPO, chapter_names, load_chapter
-from .run import Limits, Session, check_cell, read_submission
+from .kernel import Session
+from .limits import Limits
+from .run import check_cell
+from .submission import read_submission
 
 
 class GradingError(RuntimeError):
@@ -93,7 +96,7 @@ def preflight(run_tmp: Path, limits: Limits) -> Path:
         if check is not None:
             errors, _ = session.run(nb.cells[1], 1, 120)
             got = session.client.results.get(1, {})
-            if errors or got.get("nonce") != "preflight" or "could not load" in got.get("message", ""):
+            if errors or got.get("nonce") != "preflight" or got.get("stage") == "load":
                 raise GradingError(f"the course's checks do not load in a kernel: "
                                    f"{got.get('message') or errors}")
     except Exception as e:  # noqa: BLE001

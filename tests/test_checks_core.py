@@ -77,8 +77,9 @@ def test_summary_lists_every_check_that_ran(capsys):
     assert got == {"double": "passed", "triple": NOT_IMPLEMENTED, "half": "failed"}
     out = capsys.readouterr().out
     assert f"Exercises checked: 3; 1 passed, 1 failed, 1 {NOT_IMPLEMENTED}." in out
-    assert "✔ double: passed" in out and "✘ half: failed" in out
-    assert f"triple: {NOT_IMPLEMENTED}" in out
+    # Each is listed under the name the student gave the answer (good, stub).
+    assert "✔ good: passed" in out and "✘ good: failed" in out
+    assert f"… stub: {NOT_IMPLEMENTED}" in out
 
 
 def test_latest_run_of_a_check_counts():
@@ -87,6 +88,37 @@ def test_latest_run_of_a_check_counts():
     assert lib.checks.summary()["double"] == "failed"
     check_double(good)
     assert lib.checks.summary() == {"double": "passed"}
+
+
+def test_each_run_records_its_verdict_as_data(capsys):
+    from lib.checks.core import ERROR, FAILED, PASSED, Verdict, verdict, verdicts
+
+    with pytest.raises(CheckError) as info:
+        check_double(wrong)
+    v = verdict("double")
+    assert v == Verdict("double", "wrong", FAILED, str(info.value))
+    assert v.as_dict() == {"exercise": "double", "name": "wrong", "status": FAILED,
+                           "message": str(info.value)}
+    with pytest.raises(CheckError) as info:
+        check_double(stub)
+    assert (verdict("double").status, verdict("double").message) == (NOT_IMPLEMENTED, str(info.value))
+    check_double(good)
+    printed = capsys.readouterr().out
+    assert verdict("double") == Verdict("double", "good", PASSED, "good: check passed.")
+    assert printed == "✔ good: check passed.\n"       # the message, with its mark
+
+    @exercise("broken", section="s")
+    def check_broken(f):
+        return f(None) + 1
+
+    with pytest.raises(TypeError):
+        check_broken(good)
+    assert verdict("broken").status == ERROR and "TypeError" in verdict("broken").message
+    assert list(verdicts()) == ["double", "broken"]
+    lib.checks.keep_going()
+    check_double(wrong)
+    assert verdict("double").status == FAILED
+    assert verdict("double").message in capsys.readouterr().out
 
 
 def test_summary_with_nothing_run(capsys):
@@ -105,7 +137,8 @@ def test_keep_going_survives_a_check_that_stops_with_another_error(capsys):
     check_broken(lambda x: x)
     out = capsys.readouterr().out
     assert "✘ broken: the check stopped with TypeError" in out
-    assert lib.checks.summary()["broken"] == "failed"
+    assert lib.checks.summary()["broken"] == "error"
+    assert "1 stopped with an error" in capsys.readouterr().out
 
 
 def test_students_traceback_is_chained_and_printed(capsys):

@@ -8,7 +8,8 @@ import pytest
 from grading.chapters import (UnknownChapter, chapter_names, check_calls, load_chapter,
                               solved_notebook, student_notebook)
 from grading.grade import GradingError, parse_shard, shard_of
-from grading.run import parse_size, read_submission
+from grading.limits import parse_size
+from grading.submission import read_submission
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = chapter_names()
@@ -90,7 +91,7 @@ def test_read_submission_reasons(tmp_path):
 
 
 def test_written_answers_are_collected_for_the_instructor():
-    from grading.run import written_answers
+    from grading.answers import written_answers
 
     nb = student_notebook("backprop")
     at = next(i for i, c in enumerate(nb.cells)
@@ -103,3 +104,87 @@ def test_written_answers_are_collected_for_the_instructor():
     assert "training keeps every activation" in got["ex-backprop-memory"]["answer"]
     assert "```python\nprint('bytes per activation', 4)\n```" in got["ex-backprop-memory"]["answer"]
     assert got["ex-backprop-cost"] == {"answered": False, "answer": ""}
+
+
+def test_nbclient_is_the_version_the_grader_was_written_for():
+    """grading.kernel replaces NotebookClient.output, which nbclient may change: when this
+    fails, read GradingClient.output against the installed nbclient, then update
+    NBCLIENT_SERIES."""
+    import nbclient
+
+    from grading.kernel import NBCLIENT_SERIES
+
+    installed = ".".join(nbclient.__version__.split(".")[:2])
+    assert installed == NBCLIENT_SERIES, (
+        f"nbclient {nbclient.__version__} is installed; grading/kernel.py was written for "
+        f"nbclient {NBCLIENT_SERIES}")
+
+
+def test_the_kernel_side_reads_the_checks_record_not_its_printout():
+    """The verdict is the check's own record: the same status and message, whatever the
+    check prints or says."""
+    import lib.checks
+    from grading.kernel_side import grade
+    from lib.checks.core import verdict
+
+    check = lib.checks.mlp.check_relu
+    lib.checks.keep_going(False)
+
+    def relu_max(X):
+        print("✔ relu: check passed, says the student's code")
+        return X
+
+    status, message = grade(lib.checks, check, [relu_max], {})
+    assert (status, message) == ("failed", verdict("relu").message)
+    assert message.startswith("relu_max: ")
+
+    def relu_max(X):  # noqa: F811
+        raise NotImplementedError
+
+    assert grade(lib.checks, check, [relu_max], {}) == ("not attempted", verdict("relu").message)
+
+    def relu_max(X):  # noqa: F811
+        import torch
+        return torch.max(X, torch.zeros_like(X))
+
+    assert grade(lib.checks, check, [relu_max], {}) == ("passed", verdict("relu").message)
+
+    def relu_max(X):  # noqa: F811
+        raise SystemExit(3)
+
+    assert grade(lib.checks, check, [relu_max], {}) == \
+        ("error", "the code called exit() or sys.exit(3) during the check")
+    assert grade(lib.checks, lambda f: None, [relu_max], {})[0] == "error"  # not a check
+
+
+def test_the_gradebook_is_written_from_the_results_alone(tmp_path):
+    """A result carries its chapter's title, order and headings: the gradebook needs no book
+    (here a chapter the book does not have)."""
+    import csv
+
+    from grading import gradebook
+
+    result = {"submission": "a/b.ipynb", "graded": True, "reason": "", "notes": ["n1"],
+              "seconds": 1.0, "chapter": "elsewhere", "chapter_title": "Somewhere else",
+              "chapter_position": 3, "order": ["ex-1", "ex-2", "ex-3"], "scored": ["ex-1", "ex-3"],
+              "headings": {"ex-1": "Exercise 9.1: One", "ex-2": "Exercise 9.2: Two",
+                           "ex-3": "Exercise 9.3: Three"},
+              "exercises": {"ex-1": {"status": "passed", "message": "f: fine."},
+                            "ex-3": {"status": "failed", "message": "g: wrong."}},
+              "answers": {"ex-2": {"answered": True, "answer": "Because."}}}
+    other = {"submission": "c.ipynb", "graded": False, "reason": "not a notebook",
+             "chapter": None, "exercises": {}, "answers": {}, "notes": [], "seconds": 0.0}
+    gradebook.write(tmp_path, [result, other], {})
+    rows = list(csv.reader((tmp_path / "grades.csv").open()))
+    assert rows[0] == ["submission", "chapter", "graded", "total", "out_of", "ex-1", "ex-2", "ex-3",
+                       "reason", "notes"]
+    assert rows[1] == ["a/b.ipynb", "elsewhere", "yes", "1", "2", "passed",
+                       "answered (not scored)", "failed", "", "n1"]
+    fb = (tmp_path / "feedback" / "a" / "b.md").read_text()
+    assert "Chapter: **Somewhere else** (`elsewhere`). Checked exercises passed: **1 of 2**." in fb
+    assert fb.index("## Exercise 9.1: One: ✔ passed") < fb.index("## Exercise 9.3: Three: ✘ failed")
+    assert "### Exercise 9.2: Two\n\nBecause." in fb and "g: wrong." in fb
+    del result["headings"]
+    with pytest.raises(ValueError, match="lacks headings"):
+        gradebook.write(tmp_path / "again", [result], {})
+
