@@ -315,7 +315,7 @@ def test_shards_merge_into_the_same_gradebook(tmp_path):
 
 def test_grading_that_cannot_run_exits_non_zero(tmp_path):
     p = grading(tmp_path / "nowhere", cwd=tmp_path)
-    assert p.returncode == 2 and "is not a folder" in p.stderr
+    assert p.returncode == 2 and "does not exist: give the folder" in p.stderr
     (tmp_path / "c").mkdir()
     nbformat.write(student_notebook(CHAPTER), tmp_path / "c" / "a.ipynb")
     p = grading(tmp_path / "c", "--memory", "200M", "--quiet", cwd=tmp_path)

@@ -188,3 +188,78 @@ def test_the_gradebook_is_written_from_the_results_alone(tmp_path):
     with pytest.raises(ValueError, match="lacks headings"):
         gradebook.write(tmp_path / "again", [result], {})
 
+
+def _cli(argv, capsys):
+    """(exit status, what it printed on stderr) of ``python -m grading <argv>``, run here."""
+    from grading.__main__ import main
+
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as e:   # argparse's errors
+        code = e.code
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option, value, said", [
+    ("--jobs", "-1", "--jobs -1: the number of submissions graded at once must be more than 0"),
+    ("--jobs", "0", "--jobs 0: the number of submissions graded at once must be more than 0"),
+    ("--timeout", "0", "--timeout 0: the seconds all the student's cells of one notebook may run "
+                       "must be more than 0; leave --timeout out for the default (900)"),
+    ("--cell-timeout", "-5", "--cell-timeout -5: the seconds each cell may run must be more than 0"),
+    ("--check-timeout", "nan", "--check-timeout nan: the seconds each check may run"),
+    ("--threads", "0", "--threads 0: the torch threads of each kernel must be more than 0"),
+    ("--cpu", "-1", "--cpu -1: the CPU seconds of each kernel must be more than 0"),
+    ("--memory", "0", "--memory 0: the limit must be more than 0 bytes; write e.g. --memory 8G"),
+    ("--memory", "lots", "not a size: 'lots'"),
+    ("--shard", "5/4", "--shard '5/4': i must be between 1 and n (here 1 to 4), e.g. 1/4"),
+    ("--shard", "0/0", "--shard '0/0': n, the number of shards, must be 1 or more"),
+    ("--shard", "2", "--shard '2': write i/n"),
+])
+def test_command_line_mistakes_are_refused_with_their_fix(tmp_path, capsys, option, value, said):
+    (tmp_path / "class").mkdir()
+    code, err = _cli([tmp_path / "class", "--out", tmp_path / "grades", option, value], capsys)
+    assert code == 2 and said in err, err
+    assert not (tmp_path / "grades").exists(), "nothing is written"
+
+
+def test_an_out_folder_that_would_hide_the_submissions_is_refused(tmp_path, capsys):
+    folder = tmp_path / "class"
+    (folder / "week1").mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(), folder / "week1" / "a.ipynb")
+    for out, said in [(folder, "is the submissions folder"),
+                      (folder / "grades", "is inside the submissions folder"),
+                      (folder / "week1", "is inside the submissions folder"),
+                      (tmp_path, "holds the submissions folder")]:
+        code, err = _cli([folder, "--out", out, "--quiet"], capsys)
+        assert code == 2 and said in err, err
+        assert f"--out {tmp_path / 'class-grades'}" in err, "the fix is named"
+    assert sorted(p.name for p in folder.rglob("*")) == ["a.ipynb", "week1"], "nothing written"
+    # Run from inside the submissions folder, the default gradebook (./grades) is refused too.
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        code, err = _cli([".", "--quiet"], capsys)
+    finally:
+        os.chdir(cwd)
+    assert code == 2 and "--out grades is inside the submissions folder" in err, err
+
+
+def test_a_folder_that_is_missing_or_holds_no_notebook_is_refused(tmp_path, capsys):
+    code, err = _cli([tmp_path / "nowhere", "--out", tmp_path / "g"], capsys)
+    assert code == 2 and "does not exist: give the folder that holds the submitted" in err, err
+    (tmp_path / "f.txt").write_text("x")
+    code, err = _cli([tmp_path / "f.txt", "--out", tmp_path / "g"], capsys)
+    assert code == 2 and "is a file, not a folder" in err, err
+    (tmp_path / "class" / ".ipynb_checkpoints").mkdir(parents=True)
+    (tmp_path / "class" / "hw.zip").write_bytes(b"PK")
+    (tmp_path / "class" / ".ipynb_checkpoints" / "a-checkpoint.ipynb").write_text("{}")
+    code, err = _cli([tmp_path / "class", "--out", tmp_path / "g"], capsys)
+    assert code == 2 and "holds no .ipynb file" in err and "not a zip" in err, err
+    assert not (tmp_path / "g").exists()
+
+
+def test_merging_into_one_of_the_merged_gradebooks_is_refused(tmp_path, capsys):
+    code, err = _cli(["merge", tmp_path / "a", tmp_path / "b", "--out", tmp_path / "b"], capsys)
+    assert code == 2 and "is one of the gradebooks to merge" in err and "--out grades-merged" in err
