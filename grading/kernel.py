@@ -10,8 +10,9 @@ cell at a time with a time limit, and says when the kernel died or could not be 
 nbclient is driven through its public API (its traits and the on_cell_executed hook), but
 for one method: `GradingClient.output` replaces nbclient's handling of each output
 message, so that printed output is counted, not kept. That method is written against
-nbclient NBCLIENT_SERIES (tests/test_grading_chapters.py fails when another is installed:
-check the method still has the same signature and role, then change NBCLIENT_SERIES).
+nbclient 0.11 (0.11.0), NBCLIENT_SERIES below: tests/test_grading_chapters.py fails when
+another nbclient is installed; then check that NotebookClient.output has the same
+signature and role there, and change NBCLIENT_SERIES.
 """
 from __future__ import annotations
 
@@ -72,8 +73,8 @@ def make_client(nb, km, limits, work):
             self.printed = {}
             self.results = {}
 
-        # Written against nbclient NBCLIENT_SERIES: nbclient calls output() for each output
-        # message of a cell (it is the method an nbclient subclass overrides to handle them).
+        # Written against nbclient 0.11 (NBCLIENT_SERIES): nbclient calls output() for each
+        # output message of a cell, the method a subclass overrides to handle them.
         def output(self, outs, msg, display_id, cell_index):
             kind = msg["msg_type"]
             if kind == "stream":
