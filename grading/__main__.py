@@ -6,11 +6,14 @@ from pathlib import Path
 
 from . import gradebook
 from .grade import GradingError, grade_folder, parse_shard
-from .run import Limits, parse_size
+from .limits import Limits, parse_size
 
 USAGE = """\
 python -m grading <folder> [--out DIR] [--jobs N] [--shard i/n] [limits]
 python -m grading merge <gradebook folder>... [--out DIR]"""
+
+
+DEFAULTS = {"jobs": os.cpu_count() or 1, **vars(Limits())}
 
 
 def grade_main(argv):
@@ -21,7 +24,7 @@ def grade_main(argv):
     p.add_argument("folder", type=Path, help="the folder of submitted notebooks (searched recursively)")
     p.add_argument("--out", type=Path, default=None,
                    help="the gradebook folder (default: grades, or grades-shard-i-of-n)")
-    p.add_argument("--jobs", type=int, default=os.cpu_count(),
+    p.add_argument("--jobs", type=int, default=DEFAULTS["jobs"],
                    help="submissions graded at once (default: the number of cores, %(default)s)")
     p.add_argument("--shard", default=None, help="grade only the i-th of n shares, e.g. 3/8")
     p.add_argument("--cell-timeout", type=float, default=d.cell_timeout,
@@ -40,6 +43,9 @@ def grade_main(argv):
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--keep-temp", action="store_true", help="keep the temporary folders (debugging)")
     a = p.parse_args(argv)
+    problems = argument_problems(a)
+    if problems:
+        p.error("; ".join(problems))
     try:
         shard = parse_shard(a.shard)
         limits = Limits(cell_timeout=a.cell_timeout, timeout=a.timeout, check_timeout=a.check_timeout,
@@ -60,12 +66,49 @@ def grade_main(argv):
     return 0
 
 
+# option -> what its number counts; each must be a positive number (an integer for those
+# argparse reads as int: at least 1).
+POSITIVE = {"jobs": "the number of submissions graded at once",
+            "cell_timeout": "the seconds each cell may run",
+            "timeout": "the seconds all the student's cells of one notebook may run",
+            "check_timeout": "the seconds each check may run",
+            "cpu": "the CPU seconds of each kernel",
+            "processes": "the processes and threads a kernel may add",
+            "threads": "the torch threads of each kernel"}
+
+
+def argument_problems(a) -> list[str]:
+    """What is wrong with the values on the command line, each with its fix (argparse
+    checks only their types): 0 or less would grade nothing, or grade every submission as
+    timed out, and say nothing."""
+    problems = []
+    for name, what in POSITIVE.items():
+        value = getattr(a, name)
+        if not value > 0:   # NaN too
+            option = "--" + name.replace("_", "-")
+            problems.append(f"{option} {value:g}: {what} must be more than 0; leave "
+                            f"{option} out for the default ({DEFAULTS[name]:g})")
+    for name, example in (("memory", "8G"), ("file_size", "256M")):
+        option = "--" + name.replace("_", "-")
+        try:
+            if parse_size(getattr(a, name)) <= 0:
+                problems.append(f"{option} {getattr(a, name)}: the limit must be more than 0 "
+                                f"bytes; write e.g. {option} {example}")
+        except ValueError:
+            pass  # parse_size says what a size looks like (below)
+    return problems
+
+
 def merge_main(argv):
     p = argparse.ArgumentParser(prog="python -m grading merge",
                                 description="Merge the gradebooks of the shards of one class.")
     p.add_argument("folders", type=Path, nargs="+", help="gradebook folders (--out of each shard)")
     p.add_argument("--out", type=Path, default=Path("grades"), help="merged gradebook (default grades)")
     a = p.parse_args(argv)
+    same = [f for f in a.folders if f.resolve() == a.out.resolve()]
+    if same:
+        p.error(f"--out {a.out} is one of the gradebooks to merge: the merge would overwrite "
+                "it - give a new folder, e.g. --out grades-merged")
     try:
         results, _ = gradebook.merge(a.folders, a.out)
     except (ValueError, OSError) as e:

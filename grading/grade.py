@@ -17,7 +17,10 @@ import nbformat
 
 from . import gradebook
 from .chapters import REPO, chapter_names, load_chapter
-from .run import Limits, Session, check_cell, read_submission
+from .kernel import Session
+from .limits import Limits
+from .run import check_cell
+from .submission import read_submission
 
 
 class GradingError(RuntimeError):
@@ -49,9 +52,36 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
         i, n = (int(x) for x in text.split("/"))
     except ValueError:
         raise GradingError(f"--shard {text!r}: write i/n, e.g. 2/8 for the second of 8 shards") from None
+    if n < 1:
+        raise GradingError(f"--shard {text!r}: n, the number of shards, must be 1 or more, "
+                           "e.g. 2/8 for the second of 8 shards")
     if not 1 <= i <= n:
-        raise GradingError(f"--shard {text!r}: i must be between 1 and n")
+        raise GradingError(f"--shard {text!r}: i must be between 1 and n (here 1 to {n}), "
+                           f"e.g. 1/{n} for the first of {n} shards")
     return i, n
+
+
+def check_folders(folder: Path, out: Path) -> None:
+    """GradingError unless the submissions `folder` exists and the gradebook `out` is
+    neither that folder, nor inside it, nor around it (the grader skips the gradebook's
+    folder when it looks for submissions: such an `out` would hide submissions, or mix the
+    gradebook with them)."""
+    folder, out = Path(folder), Path(out)
+    if not folder.is_dir():
+        what = "does not exist" if not folder.exists() else "is a file, not a folder"
+        raise GradingError(f"{folder} {what}: give the folder that holds the submitted "
+                           "notebooks (it is searched with its subfolders)")
+    f, o = folder.resolve(), out.resolve()
+    if o == f or f in o.parents:
+        raise GradingError(f"--out {out} is {'the' if o == f else 'inside the'} submissions "
+                           f"folder {folder}: the gradebook would be mixed with the "
+                           "submissions; write it elsewhere, e.g. --out "
+                           f"{f.parent / (f.name + '-grades')}")
+    if o in f.parents:
+        raise GradingError(f"--out {out} holds the submissions folder {folder}: the grader "
+                           "skips the gradebook's folder when it looks for submissions, so "
+                           "it would grade none; give a folder of its own, e.g. --out "
+                           f"{f.parent / (f.name + '-grades')}")
 
 
 def shard_of(paths: list, shard: tuple[int, int] | None) -> list:
@@ -93,7 +123,7 @@ def preflight(run_tmp: Path, limits: Limits) -> Path:
         if check is not None:
             errors, _ = session.run(nb.cells[1], 1, 120)
             got = session.client.results.get(1, {})
-            if errors or got.get("nonce") != "preflight" or "could not load" in got.get("message", ""):
+            if errors or got.get("nonce") != "preflight" or got.get("stage") == "load":
                 raise GradingError(f"the course's checks do not load in a kernel: "
                                    f"{got.get('message') or errors}")
     except Exception as e:  # noqa: BLE001
@@ -173,7 +203,13 @@ def grade_folder(folder: Path, out: Path, jobs: int | None = None, shard=None,
     limits = limits or Limits()
     jobs = max(1, jobs or os.cpu_count() or 1)
     folder, out = Path(folder), Path(out)
+    check_folders(folder, out)
     every = find_submissions(folder, out)
+    if not every:
+        raise GradingError(f"{folder} holds no .ipynb file (its subfolders were searched too, "
+                           ".ipynb_checkpoints skipped): is it the folder of the submissions? "
+                           "A submission must be the notebook file itself (.ipynb), not a zip "
+                           "or a PDF")
     mine = shard_of(every, shard)
     try:
         out.mkdir(parents=True, exist_ok=True)

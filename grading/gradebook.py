@@ -1,8 +1,11 @@
 """The gradebook: grades.csv, one feedback file per submission, results.jsonl, run.json.
 
-``results.jsonl`` holds one JSON object per submission (everything the CSV and the
-feedback are made from); ``run.json`` says which shard of how large a class this is.
-Merging shards reads those two files from each gradebook and writes one gradebook.
+``results.jsonl`` holds one JSON object per submission, everything the CSV and the
+feedback are made from (`grading.run.grade_file`: the grades and messages, and the
+chapter's title, place in the book and exercise headings): the gradebook is written from
+the results alone, never from the book. ``run.json`` says which shard of how large a
+class this is. Merging shards reads those two files from each gradebook and writes one
+gradebook.
 """
 from __future__ import annotations
 
@@ -12,7 +15,10 @@ import re
 import shutil
 from pathlib import Path
 
-from .chapters import UnknownChapter, chapter_names, load_chapter
+from .chapters import UnknownChapter
+
+# What a graded result says of its chapter (`grading.run.describe_chapter`).
+CHAPTER_KEYS = ("chapter", "chapter_title", "chapter_position", "order", "scored", "headings")
 
 ICON = {"passed": "✔", "failed": "✘", "not attempted": "…", "error": "⚠", "timed out": "⏱"}
 
@@ -28,28 +34,40 @@ def _fence(text: str) -> list[str]:
     return ["~~~text", text.rstrip(), "~~~"]
 
 
+def _scored(result: dict) -> list[str]:
+    return list(result.get("scored", []))
+
+
+def _unscored(result: dict) -> list[str]:
+    scored = set(_scored(result))
+    return [label for label in result.get("order", []) if label not in scored]
+
+
+def _heading(result: dict, label: str) -> str:
+    return result.get("headings", {}).get(label, label)
+
+
 def feedback(result: dict) -> str:
     """The Markdown feedback for one submission."""
     lines = [f"# Feedback on {result['submission']}", ""]
     if not result.get("graded"):
         lines += ["This notebook could not be graded:", "", f"> {result.get('reason', '')}", ""]
         return "\n".join(lines)
-    chapter = load_chapter(result["chapter"])
-    scored = chapter.scored
-    passed = sum(result["exercises"].get(e.label, {}).get("status") == "passed" for e in scored)
-    lines += [f"Chapter: **{chapter.title}** (`{chapter.name}`). "
+    scored = _scored(result)
+    passed = sum(result["exercises"].get(label, {}).get("status") == "passed" for label in scored)
+    lines += [f"Chapter: **{result['chapter_title']}** (`{result['chapter']}`). "
               f"Checked exercises passed: **{passed} of {len(scored)}**.", ""]
-    for ex in scored:
-        r = result["exercises"].get(ex.label, {"status": "error", "message": "not checked"})
-        lines += [f"## {ex.heading}: {ICON.get(r['status'], '')} {r['status']}", ""]
+    for label in scored:
+        r = result["exercises"].get(label, {"status": "error", "message": "not checked"})
+        lines += [f"## {_heading(result, label)}: {ICON.get(r['status'], '')} {r['status']}", ""]
         if r.get("message"):
             lines += _fence(r["message"]) + [""]
-    unscored = chapter.unscored
+    unscored = _unscored(result)
     if unscored:
         lines += ["## Written answers (read by your instructor, not scored)", ""]
-        for ex in unscored:
-            a = result.get("answers", {}).get(ex.label, {})
-            lines += [f"### {ex.heading}", ""]
+        for label in unscored:
+            a = result.get("answers", {}).get(label, {})
+            lines += [f"### {_heading(result, label)}", ""]
             lines += ([a["answer"], ""] if a.get("answered") else ["*No answer found.*", ""])
     if result.get("notes"):
         lines += ["## While running your notebook", ""]
@@ -59,11 +77,13 @@ def feedback(result: dict) -> str:
 
 def columns(results: list[dict]) -> list[tuple[str, str]]:
     """(label, chapter) of every exercise of the chapters present, in book order."""
-    present = {r["chapter"] for r in results if r.get("chapter")}
+    chapters = {}
+    for r in results:
+        if r.get("graded") and r.get("chapter"):
+            chapters.setdefault(r["chapter"], r)
     cols = []
-    for name in chapter_names():
-        if name in present:
-            cols += [(e.label, name) for e in load_chapter(name).exercises]
+    for name, r in sorted(chapters.items(), key=lambda kv: (kv[1]["chapter_position"], kv[0])):
+        cols += [(label, name) for label in r["order"]]
     return cols
 
 
@@ -76,8 +96,8 @@ def write_csv(path: Path, results: list[dict]) -> None:
         for r in sorted(results, key=lambda r: r["submission"]):
             row = [r["submission"], r.get("chapter") or "", "yes" if r.get("graded") else "no"]
             if r.get("graded"):
-                chapter = load_chapter(r["chapter"])
-                statuses = [r["exercises"].get(e.label, {}).get("status", "error") for e in chapter.scored]
+                statuses = [r["exercises"].get(label, {}).get("status", "error")
+                            for label in _scored(r)]
                 row += [sum(s == "passed" for s in statuses), len(statuses)]
             else:
                 row += ["", ""]
@@ -93,8 +113,20 @@ def write_csv(path: Path, results: list[dict]) -> None:
             w.writerow(row)
 
 
+def check_results(results: list[dict], where="") -> None:
+    """ValueError unless every graded result carries what the gradebook is written from
+    (results of a grader older than that: grade the class again)."""
+    for r in results:
+        missing = [k for k in CHAPTER_KEYS if k not in r] if r.get("graded") else []
+        if missing or "submission" not in r:
+            raise ValueError(f"{where or 'a result'}: the result of {r.get('submission', '?')} "
+                             f"lacks {', '.join(missing) or 'submission'} (written by an older "
+                             "grader?): grade the class again")
+
+
 def write(out: Path, results: list[dict], run: dict) -> None:
     """Write a whole gradebook into `out` (results.jsonl is rewritten, sorted)."""
+    check_results(results)
     out.mkdir(parents=True, exist_ok=True)
     results = sorted(results, key=lambda r: r["submission"])
     with (out / "results.jsonl").open("w") as f:
@@ -115,6 +147,7 @@ def read(folder: Path) -> tuple[list[dict], dict]:
         raise ValueError(f"{folder} is not a gradebook: it has no results.jsonl "
                          "(give the --out folders of `python -m grading`)")
     results = [json.loads(l) for l in (folder / "results.jsonl").read_text().splitlines() if l.strip()]
+    check_results(results, str(folder / "results.jsonl"))
     run = json.loads((folder / "run.json").read_text()) if (folder / "run.json").is_file() else {}
     return results, run
 
@@ -161,4 +194,5 @@ def merge(folders: list[Path], out: Path) -> tuple[list[dict], dict]:
     return results, run
 
 
-__all__ = ["feedback", "feedback_path", "write", "write_csv", "read", "merge", "UnknownChapter"]
+__all__ = ["feedback", "feedback_path", "write", "write_csv", "read", "merge", "check_results",
+           "UnknownChapter"]

@@ -8,7 +8,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from .run import Limits, grade_file
+from .limits import Limits
+from .run import grade_file
 
 
 def main(argv=None):

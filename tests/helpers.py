@@ -9,6 +9,9 @@ exercise's function as the student notebook hands it out. `solutions_pass` and
     test_solutions_pass = solutions_pass((check_relu, relu), (check_prelu, prelu))
     test_stubs_fail = stubs_fail(check_relu, check_prelu)
 """
+import contextlib
+import inspect
+
 import pytest
 
 from lib.checks import NOT_IMPLEMENTED, CheckError
@@ -31,10 +34,33 @@ def fails(check, answer, message=NOT_IMPLEMENTED, cause=None):
     With `cause`, an exception class: the answer crashed, and the CheckError keeps the
     student's own exception, of that class, as its __cause__ (their traceback is shown).
     """
-    with pytest.raises(CheckError, match=message) as info:
+    with pytest.raises(CheckError, match=message) as info, named_as_in_the_book(check, answer):
         check(answer)
     if cause is not None:
         assert isinstance(info.value.__cause__, cause), info.value.__cause__
+
+
+@contextlib.contextmanager
+def named_as_in_the_book(check, answer):
+    """While the block runs, `answer` (a function or class) bears the name the check's
+    parameter has, as the book names it: a check's messages name the answer by its own
+    `__name__`, so the patterns in the tests, written with the book's name, match whatever
+    the test called its wrong answer."""
+    param = next(iter(inspect.signature(check).parameters), None)
+    if param is None or not isinstance(getattr(answer, "__name__", None), str) \
+            or not hasattr(answer, "__dict__"):
+        yield
+        return
+    saved = answer.__name__
+    try:
+        answer.__name__ = param
+    except (AttributeError, TypeError):   # a builtin: its name stays
+        yield
+        return
+    try:
+        yield
+    finally:
+        answer.__name__ = saved
 
 
 def solutions_pass(*cases):

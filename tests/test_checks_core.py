@@ -35,7 +35,7 @@ def stub(x):
 
 
 def test_default_raises_and_records():
-    with pytest.raises(CheckError, match=r"double\(2\) returned 3, expected 4"):
+    with pytest.raises(CheckError, match=r"wrong\(2\) returned 3, expected 4"):
         check_double(wrong)
     with pytest.raises(CheckError, match=NOT_IMPLEMENTED):
         check_double(stub)
@@ -46,10 +46,10 @@ def test_keep_going_prints_instead_of_raising(capsys):
     lib.checks.keep_going()
     assert check_double(wrong) is None
     out = capsys.readouterr().out
-    assert out.startswith("✘ double: double(2) returned 3, expected 4.")
+    assert out.startswith("✘ wrong: wrong(2) returned 3, expected 4.")
     assert "Reread: a test section." in out
     check_double(stub)
-    assert f"✘ double: {NOT_IMPLEMENTED}" in capsys.readouterr().out
+    assert f"✘ stub: {NOT_IMPLEMENTED}" in capsys.readouterr().out
 
 
 def test_keep_going_off_restores_raising():
@@ -77,8 +77,9 @@ def test_summary_lists_every_check_that_ran(capsys):
     assert got == {"double": "passed", "triple": NOT_IMPLEMENTED, "half": "failed"}
     out = capsys.readouterr().out
     assert f"Exercises checked: 3; 1 passed, 1 failed, 1 {NOT_IMPLEMENTED}." in out
-    assert "✔ double: passed" in out and "✘ half: failed" in out
-    assert f"triple: {NOT_IMPLEMENTED}" in out
+    # Each is listed under the name the student gave the answer (good, stub).
+    assert "✔ good: passed" in out and "✘ good: failed" in out
+    assert f"… stub: {NOT_IMPLEMENTED}" in out
 
 
 def test_latest_run_of_a_check_counts():
@@ -87,6 +88,37 @@ def test_latest_run_of_a_check_counts():
     assert lib.checks.summary()["double"] == "failed"
     check_double(good)
     assert lib.checks.summary() == {"double": "passed"}
+
+
+def test_each_run_records_its_verdict_as_data(capsys):
+    from lib.checks.core import ERROR, FAILED, PASSED, Verdict, verdict, verdicts
+
+    with pytest.raises(CheckError) as info:
+        check_double(wrong)
+    v = verdict("double")
+    assert v == Verdict("double", "wrong", FAILED, str(info.value))
+    assert v.as_dict() == {"exercise": "double", "name": "wrong", "status": FAILED,
+                           "message": str(info.value)}
+    with pytest.raises(CheckError) as info:
+        check_double(stub)
+    assert (verdict("double").status, verdict("double").message) == (NOT_IMPLEMENTED, str(info.value))
+    check_double(good)
+    printed = capsys.readouterr().out
+    assert verdict("double") == Verdict("double", "good", PASSED, "good: check passed.")
+    assert printed == "✔ good: check passed.\n"       # the message, with its mark
+
+    @exercise("broken", section="s")
+    def check_broken(f):
+        return f(None) + 1
+
+    with pytest.raises(TypeError):
+        check_broken(good)
+    assert verdict("broken").status == ERROR and "TypeError" in verdict("broken").message
+    assert list(verdicts()) == ["double", "broken"]
+    lib.checks.keep_going()
+    check_double(wrong)
+    assert verdict("double").status == FAILED
+    assert verdict("double").message in capsys.readouterr().out
 
 
 def test_summary_with_nothing_run(capsys):
@@ -105,7 +137,8 @@ def test_keep_going_survives_a_check_that_stops_with_another_error(capsys):
     check_broken(lambda x: x)
     out = capsys.readouterr().out
     assert "✘ broken: the check stopped with TypeError" in out
-    assert lib.checks.summary()["broken"] == "failed"
+    assert lib.checks.summary()["broken"] == "error"
+    assert "1 stopped with an error" in capsys.readouterr().out
 
 
 def test_students_traceback_is_chained_and_printed(capsys):
@@ -220,3 +253,67 @@ def test_no_import_cycle():
             assert imported == set(), imported
         elif path.name != "__init__.py":
             assert imported == {"core"}, (path.name, imported)
+
+
+def test_messages_name_the_students_function_not_the_exercise(capsys):
+    # The student wrote `twice`; the exercise is called "double": every message says `twice`.
+    def twice(x):
+        raise NotImplementedError
+
+    with pytest.raises(CheckError, match=rf"^twice: {NOT_IMPLEMENTED}") as info:
+        check_double(twice)
+    assert "double" not in str(info.value)
+
+    def twice(x):  # noqa: F811 - the student's next try
+        return x + 1
+
+    with pytest.raises(CheckError) as info:
+        check_double(twice)
+    said = str(info.value)
+    assert said.startswith("twice: twice(2) returned 3, expected 4.") and "double" not in \
+        said.split("Reread:")[0], said
+    assert said.endswith("Reread: a test section.")
+
+    def twice(x):  # noqa: F811
+        return 2 * x
+
+    check_double(twice)
+    assert capsys.readouterr().out == "✔ twice: check passed.\n"
+
+
+def test_a_name_in_another_word_or_after_a_dot_is_left_alone():
+    @exercise("relu", section="s")
+    def check_relu(relu):
+        expect(False, "relu(x) differs; torch.relu, relu_ and prelu(x) are other things.")
+
+    def relu_max(x):
+        return x
+
+    with pytest.raises(CheckError, match=r"^relu_max: relu_max\(x\) differs; torch\.relu, "
+                                         r"relu_ and prelu\(x\) are other things\."):
+        check_relu(relu_max)
+
+
+def test_answers_without_a_name_of_their_own_keep_the_exercises():
+    with pytest.raises(CheckError, match=r"^double: double\(2\) returned 3"):
+        check_double(lambda x: x + 1)
+
+    class Callable:
+        def __call__(self, x):
+            return x + 1
+
+    with pytest.raises(CheckError, match=r"^double: double\(2\) returned 3"):
+        check_double(Callable())
+
+
+def test_a_class_with_the_exercises_method_is_named_with_it():
+    @exercise("save", section="s")
+    def check_save(cls):
+        cls().save()
+
+    class MyStore:
+        def save(self):
+            raise NotImplementedError
+
+    with pytest.raises(CheckError, match=rf"^MyStore\.save: {NOT_IMPLEMENTED}"):
+        check_save(MyStore)

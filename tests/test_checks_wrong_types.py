@@ -5,6 +5,7 @@ array, tensors of the wrong shape, dtype or kind, and answers that are not calla
 all. A check's own bug (an AttributeError or TypeError escaping from the check) fails here.
 """
 import inspect
+import re
 
 import matplotlib
 
@@ -92,3 +93,41 @@ def test_every_check_is_covered():
     assert set(MODULES) == set(lib.checks.CHAPTERS)
     assert len(CHECKS) == sum(len(getattr(lib.checks, m).__all__) for m in lib.checks.CHAPTERS)
     assert all(inspect.isfunction(c) for c in CHECKS)
+
+
+def _named(name, body):
+    """A function called `name` (as a student would have named it) running `body`."""
+    def answer(*args, **kwargs):
+        return body(*args, **kwargs)
+    answer.__name__ = answer.__qualname__ = name
+    return answer
+
+
+def _stub(*args, **kwargs):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
+def test_messages_name_the_answer_as_the_student_named_it(check):
+    """A stub or a wrong answer called `my_own_name` is reported as `my_own_name`, never
+    under the exercise's name (a name hard-coded in a check's message fails here)."""
+    method = check.exercise == "save_hyperparameters"   # a class, whose method is checked
+    if method:
+        def junk(self, ignore=()):
+            return None
+        stub = type("my_own_name", (), {"save_hyperparameters": lambda self, ignore=(): _stub()})
+        wrong = type("my_own_name", (), {"__init__": lambda self, *a, **k: None,
+                                         "save_hyperparameters": junk})
+        shown = "my_own_name.save_hyperparameters"
+    else:
+        stub, wrong = _named("my_own_name", _stub), _named("my_own_name", lambda *a, **k: None)
+        shown = "my_own_name"
+    standalone = re.compile(rf"(?<![\w.]){re.escape(check.exercise)}(?!\w)")
+    for answer in (stub, wrong):
+        with pytest.raises(CheckError) as info:
+            check(answer)
+        said = str(info.value).split("\nReread:")[0]
+        assert said.startswith(f"{shown}: "), said
+        if not method:
+            assert not standalone.search(said), said
+    plt.close("all")

@@ -1,7 +1,9 @@
 """The core every check module is written with.
 
 - `exercise(name, section)` turns a check function into a self-check: it passes by printing
-  one line and fails by raising `CheckError` (or, after `keep_going()`, by printing);
+  one line and fails by raising `CheckError` (or, after `keep_going()`, by printing); each
+  run records its `Verdict` (status and message, as data: `verdicts()`, `verdict(name)`),
+  which `summary()` lists and the grader reads;
 - `call(fn, tried, ...)` calls the student's code: a stub's `NotImplementedError` passes
   through (reported as "not implemented yet"), any other error becomes a `CheckError` saying
   what was tried, with the student's own error chained to it (`from e`), traceback and all
@@ -14,8 +16,11 @@
   `expect_no_shortcut` fails if it called one or refers to one by name.
 """
 import contextlib
+import dataclasses
 import functools
+import inspect
 import os
+import re
 import sys
 import traceback
 import types
@@ -24,14 +29,42 @@ import numpy as np
 import torch
 
 NOT_IMPLEMENTED = "not implemented yet"
-PASSED, FAILED = "passed", "failed"
+PASSED, FAILED, ERROR = "passed", "failed", "error"
+STATUSES = (PASSED, FAILED, NOT_IMPLEMENTED, ERROR)
 
 _state = {"keep_going": False}
-_results = {}  # exercise name -> PASSED, FAILED or NOT_IMPLEMENTED, in the order first run
+_results = {}  # exercise name -> its latest Verdict, in the order the checks first ran
 
 
 class CheckError(AssertionError):
     """A self-check failed; the message explains why and what to reread."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """What one run of a check concluded, as data (the grader reads it, not the printout).
+
+    `status` is PASSED, FAILED, NOT_IMPLEMENTED (the answer is still a stub) or ERROR (the
+    check itself stopped on an error that is not a verdict); `message` is what the check
+    said, as printed without its mark; `name` is the answer as the message names it.
+    """
+    exercise: str
+    name: str
+    status: str
+    message: str
+
+    def as_dict(self):
+        return dataclasses.asdict(self)
+
+
+def verdicts():
+    """{exercise name: its latest `Verdict`} of every check run in this kernel, in order."""
+    return dict(_results)
+
+
+def verdict(exercise):
+    """The latest `Verdict` of the exercise's check, or None if it has not run."""
+    return _results.get(exercise)
 
 
 # --- running checks --------------------------------------------------------------------
@@ -48,30 +81,34 @@ def keep_going(on=True):
 def summary():
     """Print which exercises passed, failed or are not implemented yet; return that dict.
 
-    The dict maps each exercise whose check ran in this kernel to "passed", "failed" or
-    "not implemented yet" (the latest run of each check counts).
+    The dict maps each exercise whose check ran in this kernel to "passed", "failed",
+    "not implemented yet" or "error" (the latest run of each check counts).
     """
-    results = dict(_results)
+    results = {name: v.status for name, v in _results.items()}
     if not results:
         print("No exercise has been checked yet: run the check cells first.")
         return results
-    counts = {s: sum(1 for r in results.values() if r == s)
-              for s in (PASSED, FAILED, NOT_IMPLEMENTED)}
+    counts = {s: sum(1 for r in results.values() if r == s) for s in STATUSES}
     print(f"Exercises checked: {len(results)}; {counts[PASSED]} passed, "
-          f"{counts[FAILED]} failed, {counts[NOT_IMPLEMENTED]} {NOT_IMPLEMENTED}.")
-    marks = {PASSED: "✔", FAILED: "✘", NOT_IMPLEMENTED: "…"}
-    for name, status in results.items():
-        print(f"  {marks[status]} {name}: {status}")
+          f"{counts[FAILED]} failed, {counts[NOT_IMPLEMENTED]} {NOT_IMPLEMENTED}"
+          + (f", {counts[ERROR]} stopped with an error" if counts[ERROR] else "") + ".")
+    marks = {PASSED: "✔", FAILED: "✘", NOT_IMPLEMENTED: "…", ERROR: "⚠"}
+    for v in _results.values():
+        print(f"  {marks[v.status]} {v.name}: {v.status}")
     return results
 
 
-def _fail(name, status, message, cause=None):
+def _record(name, shown, status, message):
+    _results[name] = Verdict(name, shown, status, message)
+
+
+def _fail(name, shown, status, message, cause=None):
     """Record a failed or unimplemented check; raise, or print it when keeping going.
 
     `cause` (an error raised inside the student's code) stays chained to the CheckError,
     so the student's own traceback is shown under the check's message.
     """
-    _results[name] = status
+    _record(name, shown, status, message)
     if not _state["keep_going"]:
         raise CheckError(message) from cause
     print(f"✘ {message}")
@@ -84,31 +121,65 @@ def exercise(name, section):
     """Decorate a check function for the exercise `name`; `section` is where to reread.
 
     The decorated check passes when it returns (it may return a short note to print)
-    and fails by raising `CheckError` (use `call` and the `expect*` helpers).
+    and fails by raising `CheckError` (use `call` and the `expect*` helpers). Each run
+    records its `Verdict` (see `verdicts`). Its messages name the student's function by
+    the name the student gave it (its `__name__`): the check's own messages call the
+    answer by the name of the check's parameter, which is replaced (see `_shown_name`).
     """
     def decorate(check):
+        param = next(iter(inspect.signature(check).parameters), None)
+
         @functools.wraps(check)
         def run(*args, **kwargs):
+            shown, rename = _shown_name(name, param, args, kwargs)
             try:
                 note = check(*args, **kwargs)
             except NotImplementedError:
-                return _fail(name, NOT_IMPLEMENTED,
-                             f"{name}: {NOT_IMPLEMENTED}. Replace the `raise NotImplementedError` "
+                return _fail(name, shown, NOT_IMPLEMENTED,
+                             f"{shown}: {NOT_IMPLEMENTED}. Replace the `raise NotImplementedError` "
                              f"with your code, run that cell, then run this check again.")
             except CheckError as e:
-                return _fail(name, FAILED, f"{name}: {e}\nReread: {section}.", e.__cause__)
+                return _fail(name, shown, FAILED,
+                             f"{shown}: {rename(str(e))}\nReread: {section}.", e.__cause__)
             except Exception as e:
                 # Not a verdict of the check: the book must see it as is, a notebook runs on.
+                message = f"{shown}: the check stopped with {type(e).__name__}: {e}"
                 if not _state["keep_going"]:
-                    _results[name] = FAILED
+                    _record(name, shown, ERROR, message)
                     raise
-                return _fail(name, FAILED, f"{name}: the check stopped with "
-                             f"{type(e).__name__}: {e}", e)
-            _results[name] = PASSED
-            print(f"✔ {name}: check passed" + (f" ({note})" if note else "."))
+                return _fail(name, shown, ERROR, message, e)
+            message = f"{shown}: check passed" + (f" ({note})" if note else ".")
+            _record(name, shown, PASSED, message)
+            print(f"✔ {message}")
         run.exercise, run.section = name, section
         return run
     return decorate
+
+
+def _shown_name(name, param, args, kwargs):
+    """The name to report for the student's answer, and how to rewrite a message with it.
+
+    The answer is the check's first argument, `param` the name the check gives it (its
+    messages use that name: `relu(X) returned ...`). A function or class the student called
+    `relu_max` is reported as `relu_max`, and every `relu` that stands alone in a failure
+    message (`relu(X)`, "relu calls ...", not `torch.relu` or `prelu`) becomes `relu_max`.
+    When the exercise is about something else than the answer itself (a method
+    `save_hyperparameters` of the class `MyHyperParameters`), a class answer is reported
+    as `MyHyperParameters.save_hyperparameters`. An answer without a name of its own (a
+    lambda, an instance, a number) keeps the exercise's name.
+    """
+    answer = args[0] if args else kwargs.get(param, next(iter(kwargs.values()), None))
+    try:
+        own = getattr(answer, "__name__", None) if answer is not None else None
+    except Exception:  # noqa: BLE001 - an answer whose attributes raise has no name to show
+        own = None
+    if not isinstance(own, str) or not own.isidentifier():
+        return name, str
+    shown = f"{own}.{name}" if param != name and isinstance(answer, type) else own
+    if not param or param == own:
+        return shown, str
+    word = re.compile(rf"(?<![\w.]){re.escape(param)}(?!\w)")
+    return shown, lambda message: word.sub(own, message)
 
 
 def outcome(fn, *args, **kwargs):
