@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import re
 
+from course.exercises import NOTEBOOK_HEADING_RE
+
 from .chapters import Chapter, student_notebook
-
-
-HEADING_RE = re.compile(r"\*\*Exercise (?:\d+\.)?(\d+)[:*]")  # "Exercise 4.2": the 2
 
 
 def written_answers(nb, chapter: Chapter) -> dict:
@@ -18,7 +17,7 @@ def written_answers(nb, chapter: Chapter) -> dict:
     starts = {}
     for i, c in enumerate(nb.cells):
         if c.cell_type == "markdown":
-            for m in HEADING_RE.finditer(c.source):
+            for m in NOTEBOOK_HEADING_RE.finditer(c.source):
                 starts.setdefault(int(m.group(1)), i)
     order = sorted(starts.values())
     answers = {}
