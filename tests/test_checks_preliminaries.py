@@ -121,7 +121,7 @@ def chain_costs(n, m, p, q):
                  id="first_product_only"),
     # Forgets that AB is (n, p): uses m for the second product.
     pytest.param(lambda n, m, p, q: (n * m * p + n * m * q, m * p * q + n * p * q),
-                 r"gives an \(r, e\) matrix", id="wrong_intermediate_shape"),
+                 r"gives an \(r, v\) matrix", id="wrong_intermediate_shape"),
     pytest.param(lambda n, m, p, q: tuple(float(c) for c in chain_costs(n, m, p, q)),
                  "expected two whole numbers", id="floats"),
     pytest.param(lambda n, m, p, q: min(chain_costs(n, m, p, q)), r"returned 64, expected a pair",

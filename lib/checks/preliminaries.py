@@ -94,8 +94,8 @@ def check_chain_costs(chain_costs):
             hint = ("the second product of (AB)C multiplies the (m1, m3) matrix AB by C, which "
                     "costs m1*m3*m4.")
         else:
-            hint = ("multiplying an (r, c) matrix by a (c, e) matrix takes r*c*e "
-                    "multiplications, and gives an (r, e) matrix for the next product.")
+            hint = ("multiplying an (r, c) matrix by a (c, v) matrix takes r*c*v "
+                    "multiplications, and gives an (r, v) matrix for the next product.")
         raise CheckError(f"{tried} returned {got}, expected {expected}. Hint: {hint}")
     return f"both orders, on {len(cases)} chains"
 
