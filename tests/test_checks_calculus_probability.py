@@ -30,10 +30,10 @@ def with_h_check(formula):
 @pytest.mark.parametrize("formula, message", [
     (lambda f, x, h: (f(x + h) - f(x)) / h, "forward difference"),
     (lambda f, x, h: (f(x) - f(x - h)) / h, "backward difference"),
-    (lambda f, x, h: (f(x + h) - f(x - h)) / h, "divide by 2 \\* h"),
+    (lambda f, x, h: (f(x + h) - f(x - h)) / h, "divide by 2 \\* delta"),
     (lambda f, x, h: (f(x - h) - f(x + h)) / (2 * h), "wrong sign"),
-    (lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h * h), "not by 2 \\* h \\* h"),
-    (lambda f, x, h: (f(x + 1e-3) - f(x - 1e-3)) / 2e-3, "the h passed in was ignored"),
+    (lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h * h), "not by 2 \\* delta \\* delta"),
+    (lambda f, x, h: (f(x + 1e-3) - f(x - 1e-3)) / 2e-3, "the delta passed in was ignored"),
     (lambda f, x, h: 3 * x ** 2, "exact derivative"),
 ])
 def test_numerical_derivative_wrong_formulas_are_named(formula, message):
@@ -78,8 +78,8 @@ def nd_crashing(f, x, h=1e-3):
     pytest.param(nd_wrong_default_h, "default value 1e-3", id="wrong_default_h"),
     pytest.param(nd_with_math_functions, "elementwise on a tensor", id="math_functions_fail_on_tensors"),
     pytest.param(nd_in_place, "changed its input x in place", id="in_place"),
-    pytest.param(nd_without_h_check, "h must be positive|expected a ValueError", id="without_h_check"),
-    pytest.param(nd_crashing, r"numerical_derivative\(f, 1.0, h=0.1\).*raised ValueError",
+    pytest.param(nd_without_h_check, "delta must be positive|expected a ValueError", id="without_h_check"),
+    pytest.param(nd_crashing, r"numerical_derivative\(f, 1.0, delta=0.1\).*raised ValueError",
                  id="crash_is_reported"),
 ])
 def test_numerical_derivative_wrong_answers(wrong, message):
@@ -209,8 +209,35 @@ def test_running_mean_crash_is_reported():
 
 # --- every check: its solution passes, a stub is not implemented yet -------------------
 
+def numerical_derivative_delta(f, x, delta=1e-3):
+    """Another right answer: the parameter named as in the chapter, the two sides apart."""
+    if delta <= 0:
+        raise ValueError("delta must be positive")
+    right, left = f(x + delta), f(x - delta)
+    return (right - left) / (delta + delta)
+
+
+def jacobian_by_columns_of_rows(f, x):
+    """Another right answer: one torch.autograd.grad per output, on a fresh leaf per row."""
+    rows = []
+    for i in range(len(f(x))):
+        leaf = x.detach().clone().requires_grad_(True)
+        (row,) = torch.autograd.grad(f(leaf)[i], leaf)
+        rows.append(row)
+    return torch.stack(rows, dim=0)
+
+
+def running_mean_by_division(samples):
+    """Another right answer: float64 cumulative sums over a float count."""
+    counts = torch.arange(1, len(samples) + 1, dtype=torch.float64)
+    return samples.double().cumsum(dim=0) / counts
+
+
 test_solutions_pass = solutions_pass(
     (check_numerical_derivative, numerical_derivative),
+    (check_numerical_derivative, numerical_derivative_delta),
+    (check_jacobian, jacobian_by_columns_of_rows),
+    (check_running_mean, running_mean_by_division),
     (check_jacobian, my_jacobian), (check_jacobian, jacobian_with_backward),
     (check_running_mean, running_mean), (check_running_mean, running_mean_loop))
 test_stubs_fail = stubs_fail(check_numerical_derivative, check_jacobian, check_running_mean)

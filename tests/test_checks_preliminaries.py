@@ -4,7 +4,8 @@ import torch
 
 import lib
 from helpers import fails, solutions_pass, stubs_fail
-from lib.checks.preliminaries import check_broadcast_shape, check_chain_costs, check_grad_at
+from lib.checks.preliminaries import (check_broadcast_shape, check_chain_costs, check_chain_memory,
+                                      check_grad_at)
 
 
 # --- broadcast_shape -------------------------------------------------------------------
@@ -120,12 +121,12 @@ def chain_costs(n, m, p, q):
                  id="first_product_only"),
     # Forgets that AB is (n, p): uses m for the second product.
     pytest.param(lambda n, m, p, q: (n * m * p + n * m * q, m * p * q + n * p * q),
-                 r"gives an \(r, t\) matrix", id="wrong_intermediate_shape"),
+                 r"gives an \(r, v\) matrix", id="wrong_intermediate_shape"),
     pytest.param(lambda n, m, p, q: tuple(float(c) for c in chain_costs(n, m, p, q)),
                  "expected two whole numbers", id="floats"),
     pytest.param(lambda n, m, p, q: min(chain_costs(n, m, p, q)), r"returned 64, expected a pair",
                  id="single_number"),
-    pytest.param(lambda n, m, p, q: (n * m * p + m * p * q, m * p * q + n * m * q), r"costs n\*p\*q",
+    pytest.param(lambda n, m, p, q: (n * m * p + m * p * q, m * p * q + n * m * q), r"costs m1\*m3\*m4",
                  id="second_product_on_the_wrong_matrix"),
 ])
 def test_chain_costs_wrong_answers(wrong, message):
@@ -136,6 +137,56 @@ def test_chain_costs_wrong_answers(wrong, message):
                                    lambda *s: "64 and 90"])
 def test_chain_costs_wrong_types_fail_without_crashing(wrong):
     fails(check_chain_costs, wrong, "chain_costs\\(2, 3, 4, 5\\) returned")
+
+
+# --- chain_memory ----------------------------------------------------------------------
+
+def chain_memory(m1, m2, m3, m4, bytes_per_entry=4):
+    return m1 * m3 * bytes_per_entry, m2 * m4 * bytes_per_entry
+
+
+def chain_memory_from_tensors(m1, m2, m3, m4, bytes_per_entry=4):
+    """Another right answer: the bytes of empty tensors of the intermediate shapes, as ints."""
+    dtype = {2: torch.float16, 4: torch.float32, 8: torch.float64}[bytes_per_entry]
+    return tuple(torch.empty(0, dtype=dtype).element_size() * r * c
+                 for r, c in ((m1, m3), (m2, m4)))
+
+
+def chain_memory_as_tensors(m1, m2, m3, m4, bytes_per_entry=4):
+    """Another right answer: integer tensors instead of Python ints."""
+    shapes = torch.tensor([[m1, m3], [m2, m4]], dtype=torch.int64)
+    return list(shapes.prod(dim=1) * bytes_per_entry)
+
+
+@pytest.mark.parametrize("wrong, message", [
+    pytest.param(lambda m1, m2, m3, m4, bytes_per_entry=4:
+                 chain_memory(m1, m2, m3, m4, bytes_per_entry)[::-1], "swapped", id="swapped"),
+    pytest.param(lambda m1, m2, m3, m4, bytes_per_entry=4: (m1 * m3, m2 * m4),
+                 "number of entries", id="entries_not_bytes"),
+    pytest.param(lambda m1, m2, m3, m4, bytes_per_entry=4: (m1 * m3 * 4, m2 * m4 * 4),
+                 "bytes_per_entry you were given", id="always_four_bytes"),
+    pytest.param(lambda m1, m2, m3, m4, bytes_per_entry=4:
+                 (m1 * m2 * bytes_per_entry, m3 * m4 * bytes_per_entry),
+                 r"AB has shape \(m1, m3\)", id="wrong_shapes"),
+    pytest.param(lambda m1, m2, m3, m4, bytes_per_entry=4:
+                 tuple(x / 1 for x in chain_memory(m1, m2, m3, m4, bytes_per_entry)),
+                 "whole numbers of bytes", id="floats"),
+    pytest.param(lambda m1, m2, m3, m4, bytes_per_entry=8:
+                 chain_memory(m1, m2, m3, m4, bytes_per_entry), "default value 4",
+                 id="wrong_default"),
+    pytest.param(lambda m1, m2, m3, m4, bytes_per_entry=4: None, "expected a pair",
+                 id="none"),
+])
+def test_chain_memory_wrong_answers(wrong, message):
+    fails(check_chain_memory, wrong, message)
+
+
+def chain_costs_by_shapes(m1, m2, m3, m4):
+    """Another right answer: the cost of each product from the shapes it multiplies."""
+    def cost(left, right):
+        return left[0] * left[1] * right[1]
+    a, b, c = (m1, m2), (m2, m3), (m3, m4)
+    return [cost(a, b) + cost((m1, m3), c), cost(b, c) + cost(a, (m2, m4))]
 
 
 # --- grad_at ---------------------------------------------------------------------------
@@ -208,13 +259,35 @@ def test_grad_at_crash_keeps_the_students_traceback():
 
 # --- every check: its solution passes, a stub is not implemented yet -------------------
 
+def grad_by_autograd_grad(f, x):
+    """Another right answer: torch.autograd.grad on a fresh leaf, nothing stored in .grad."""
+    leaf = x.detach().requires_grad_()
+    (gradient,) = torch.autograd.grad(f(leaf).sum(), leaf)
+    return gradient
+
+
+def grad_through_ones(f, x):
+    """Another right answer: backward with a tensor of ones instead of a sum."""
+    leaf = torch.tensor(x.tolist(), dtype=x.dtype, requires_grad=True)
+    out = f(leaf)
+    out.backward(torch.ones_like(out))
+    return leaf.grad
+
+
 test_solutions_pass = solutions_pass((check_broadcast_shape, broadcast_shape),
-                                     (check_chain_costs, chain_costs), (check_grad_at, grad_at))
-test_stubs_fail = stubs_fail(check_broadcast_shape, check_chain_costs, check_grad_at)
+                                     (check_chain_costs, chain_costs),
+                                     (check_chain_costs, chain_costs_by_shapes),
+                                     (check_chain_memory, chain_memory),
+                                     (check_chain_memory, chain_memory_from_tensors),
+                                     (check_chain_memory, chain_memory_as_tensors),
+                                     (check_grad_at, grad_at),
+                                     (check_grad_at, grad_by_autograd_grad),
+                                     (check_grad_at, grad_through_ones))
+test_stubs_fail = stubs_fail(check_broadcast_shape, check_chain_costs, check_chain_memory,
+                             check_grad_at)
 
 
-def test_control_flow_f_scales_by_a_power_of_two():
-    f = lib.checks.preliminaries.control_flow_f
-    for a, factor in ((torch.tensor(0.37), 1), (torch.tensor(-1.5), 100)):
-        k = (f(a) / a / factor).item()
-        assert k > 1 and float(k).is_integer() and int(k) & (int(k) - 1) == 0
+def test_exp_series_is_exp_on_both_branches():
+    f = lib.checks.preliminaries.exp_series
+    for a in (torch.tensor(0.37), torch.tensor(-1.5), torch.tensor([[1.0, -2.0], [0.5, 3.0]])):
+        assert torch.allclose(f(a), torch.exp(a), rtol=1e-5)

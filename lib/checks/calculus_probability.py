@@ -27,62 +27,65 @@ def _cube(x):
 
 @exercise("numerical_derivative", section="'Derivatives as limits'")
 def check_numerical_derivative(numerical_derivative):
-    x, h = 1.0, 0.1
-    tried = "numerical_derivative(f, 1.0, h=0.1) with f(x) = x**3"
-    got = _number(call(numerical_derivative, tried, _cube, x, h=h), tried)
-    central = ((x + h) ** 3 - (x - h) ** 3) / (2 * h)
+    x, delta = 1.0, 0.1
+    tried = "numerical_derivative(f, 1.0, delta=0.1) with f(x) = x**3"
+    got = _number(call(numerical_derivative, tried, _cube, x, delta), tried)
+    central = ((x + delta) ** 3 - (x - delta) ** 3) / (2 * delta)
     if not math.isclose(got, central, rel_tol=1e-6):
         mistakes = [
-            (((x + h) ** 3 - x ** 3) / h, "that is the forward difference (f(x + h) - f(x)) "
-                                          "/ h; use the central one, (f(x + h) - f(x - h)) "
-                                          "/ (2 h), whose error shrinks like h**2 instead "
-                                          "of h"),
-            ((x ** 3 - (x - h) ** 3) / h, "that is the backward difference (f(x) - f(x - h)) "
-                                          "/ h; use the central one, (f(x + h) - f(x - h)) "
-                                          "/ (2 h)"),
-            (2 * central, "that is twice the slope: the two points x - h and x + h are 2 h "
-                          "apart, so divide by 2 * h"),
-            (-central, "that has the wrong sign: subtract f(x - h) from f(x + h), not the "
-                       "other way round"),
-            (central / h, "divide by 2 * h, not by 2 * h * h (or h**2)"),
+            (((x + delta) ** 3 - x ** 3) / delta,
+             "that is the forward difference (f(x + delta) - f(x)) / delta; use the central "
+             "one, (f(x + delta) - f(x - delta)) / (2 delta), whose error shrinks like "
+             "delta**2 instead of delta"),
+            ((x ** 3 - (x - delta) ** 3) / delta,
+             "that is the backward difference (f(x) - f(x - delta)) / delta; use the central "
+             "one, (f(x + delta) - f(x - delta)) / (2 delta)"),
+            (2 * central, "that is twice the slope: the two points x - delta and x + delta are "
+                          "2 delta apart, so divide by 2 * delta"),
+            (-central, "that has the wrong sign: subtract f(x - delta) from f(x + delta), not "
+                       "the other way round"),
+            (central / delta, "divide by 2 * delta, not by 2 * delta * delta (or delta**2)"),
         ]
         if math.isclose(got, 3.0, rel_tol=1e-12):
             raise CheckError(f"{tried} returned {got!r}, expected {central:.6f}: that is the "
                              "exact derivative 3 x**2, not a difference quotient; compute "
-                             "(f(x + h) - f(x - h)) / (2 h) with the h you were given.")
+                             "(f(x + delta) - f(x - delta)) / (2 delta) with the delta you "
+                             "were given.")
         for h_used in (1e-3, 1e-4, 1e-5, 1e-6):
             if math.isclose(got, ((x + h_used) ** 3 - (x - h_used) ** 3) / (2 * h_used),
                             rel_tol=1e-12):
-                raise CheckError(f"{tried} returned {got:.9f}, the result for h = {h_used:g}, "
-                                 f"expected {central:.6f}: the h passed in was ignored. Hint: "
-                                 "use the argument h, not a number written into the formula.")
+                raise CheckError(f"{tried} returned {got:.9f}, the result for delta = "
+                                 f"{h_used:g}, expected {central:.6f}: the delta passed in was "
+                                 "ignored. Hint: use the argument delta, not a number written "
+                                 "into the formula.")
         for wrong, hint in mistakes:
             if math.isclose(got, wrong, rel_tol=1e-6):
                 raise CheckError(f"{tried} returned {got:.6f}, expected {central:.6f}: {hint}.")
         raise CheckError(f"{tried} returned {got:.6f}, expected {central:.6f}. Hint: the "
-                         "central difference is (f(x + h) - f(x - h)) / (2 * h).")
-    tried = "numerical_derivative(f, 0.01) with f(x) = x**3 and the default h"
+                         "central difference is (f(x + delta) - f(x - delta)) / (2 * delta).")
+    tried = "numerical_derivative(f, 0.01) with f(x) = x**3 and the default delta"
     got = _number(call(numerical_derivative, tried, _cube, 0.01), tried)
-    default = (0.011 ** 3 - 0.009 ** 3) / 0.002  # 3 x**2 + h**2 = 3.01e-4
+    default = (0.011 ** 3 - 0.009 ** 3) / 0.002  # 3 x**2 + delta**2 = 3.01e-4
     expect(math.isclose(got, default, rel_tol=1e-6),
-           f"{tried} returned {got:.6g}, expected {default:.6g} (h = 0.001). Hint: give h the "
-           "default value 1e-3 in the signature.")
+           f"{tried} returned {got:.6g}, expected {default:.6g} (delta = 0.001). Hint: give "
+           "delta the default value 1e-3 in the signature.")
     xs = torch.tensor([0.0, 0.5, 1.0, 2.0], dtype=torch.float64)
     before = xs.clone()
-    tried = "numerical_derivative(torch.sin, torch.tensor([0., 0.5, 1., 2.]), h=1e-4)"
-    got = call(numerical_derivative, tried, torch.sin, xs, h=1e-4)
+    tried = "numerical_derivative(torch.sin, torch.tensor([0., 0.5, 1., 2.]), delta=1e-4)"
+    got = call(numerical_derivative, tried, torch.sin, xs, 1e-4)
     expect(torch.equal(xs, before), f"{tried} changed its input x in place. Hint: compute "
-                                    "x + h and x - h as new tensors (no x += h).")
+                                    "x + delta and x - delta as new tensors (no x += delta).")
     expected = (torch.sin(xs + 1e-4) - torch.sin(xs - 1e-4)) / 2e-4
     expect_close(got, expected, tried, atol=1e-9, rtol=1e-7,
                  hint="the same formula works elementwise on a tensor of points; avoid "
                       "math functions and Python loops.")
     for bad_h in (0, -0.1):
-        expect_value_error(numerical_derivative, f"numerical_derivative(f, 1.0, h={bad_h})",
-                           "a step h <= 0 divides by zero or measures the slope backwards; "
-                           "check h first and raise ValueError('h must be positive, got ...')",
-                           _cube, 1.0, h=bad_h)
-    return "central difference, default h, tensors, bad h rejected"
+        expect_value_error(numerical_derivative, f"numerical_derivative(f, 1.0, delta={bad_h})",
+                           "a step delta <= 0 divides by zero or measures the slope backwards; "
+                           "check delta first and raise ValueError('delta must be positive, "
+                           "got ...')",
+                           _cube, 1.0, bad_h)
+    return "central difference, default delta, tensors, bad delta rejected"
 
 
 # ------------------------------------------------------------------ Jacobian

@@ -6,7 +6,7 @@ import torch
 from .core import (CheckError, call, describe, exercise, expect, expect_close,
                    expect_no_shortcut, expect_tensor, outcome, watching)
 
-__all__ = ["check_broadcast_shape", "check_chain_costs", "check_grad_at"]
+__all__ = ["check_broadcast_shape", "check_chain_costs", "check_chain_memory", "check_grad_at"]
 
 # "Do not call PyTorch": the ways to let PyTorch work the shape out.
 _TORCH_SHAPES = {f"torch.{name}": (torch, name)
@@ -66,14 +66,14 @@ def _is_integer(x):
         and x.dtype != torch.bool)
 
 
-@exercise("chain_costs", section="'Matrix-matrix multiplication' in the linear algebra section")
+@exercise("chain_costs", section="'Products' in the linear algebra section")
 def check_chain_costs(chain_costs):
     cases = [(2, 3, 4, 5), (2 ** 10, 2 ** 16, 2 ** 5, 2 ** 14), (7, 1, 7, 1), (1, 1, 1, 1),
              (3, 5, 2, 2)]
-    for n, m, p, q in cases:
-        tried = f"chain_costs({n}, {m}, {p}, {q})"
-        got = call(chain_costs, tried, n, m, p, q)
-        expected = (n * m * p + n * p * q, m * p * q + n * m * q)
+    for m1, m2, m3, m4 in cases:
+        tried = f"chain_costs({m1}, {m2}, {m3}, {m4})"
+        got = call(chain_costs, tried, m1, m2, m3, m4)
+        expected = (m1 * m2 * m3 + m1 * m3 * m4, m2 * m3 * m4 + m1 * m2 * m4)
         expect(isinstance(got, (tuple, list)) and len(got) == 2,
                f"{tried} returned {describe(got)}, expected a pair of numbers "
                "(cost of (AB)C, cost of A(BC)).")
@@ -86,30 +86,66 @@ def check_chain_costs(chain_costs):
             continue
         if got == expected[::-1]:
             hint = "the two costs are swapped: return (cost of (AB)C, cost of A(BC))."
-        elif got[0] in (n * m * p, n * p * q) or got[1] in (m * p * q, n * m * q):
+        elif got[0] in (m1 * m2 * m3, m1 * m3 * m4) or got[1] in (m2 * m3 * m4, m1 * m2 * m4):
             hint = ("each order does two products; count the multiplications of both, "
                     "the second one on the intermediate result.")
-        elif got in ((n * m * p + m * p * q, m * p * q + n * m * p),
-                     (n * m * p + m * p * q, m * p * q + n * m * q)):
-            hint = ("the second product of (AB)C multiplies the (n, p) matrix AB by C, which "
-                    "costs n*p*q.")
+        elif got in ((m1 * m2 * m3 + m2 * m3 * m4, m2 * m3 * m4 + m1 * m2 * m3),
+                     (m1 * m2 * m3 + m2 * m3 * m4, m2 * m3 * m4 + m1 * m2 * m4)):
+            hint = ("the second product of (AB)C multiplies the (m1, m3) matrix AB by C, which "
+                    "costs m1*m3*m4.")
         else:
-            hint = ("multiplying an (r, s) matrix by an (s, t) matrix takes r*s*t "
-                    "multiplications, and gives an (r, t) matrix for the next product.")
+            hint = ("multiplying an (r, c) matrix by a (c, v) matrix takes r*c*v "
+                    "multiplications, and gives an (r, v) matrix for the next product.")
         raise CheckError(f"{tried} returned {got}, expected {expected}. Hint: {hint}")
     return f"both orders, on {len(cases)} chains"
 
 
-def control_flow_f(a):
-    """The textbook's function with a loop and a branch: piecewise linear in `a`."""
-    b = a * 2
-    while b.norm() < 1000:
-        b = b * 2
-    if b.sum() > 0:
-        c = b
-    else:
-        c = 100 * b
-    return c
+@exercise("chain_memory", section="'Products' in the linear algebra section")
+def check_chain_memory(chain_memory):
+    cases = [((2, 3, 4, 5), 4), ((2 ** 10, 2 ** 16, 2 ** 5, 2 ** 14), 4), ((7, 1, 7, 1), 8),
+             ((3, 5, 2, 6), 2)]
+    for (m1, m2, m3, m4), size in cases:
+        tried = f"chain_memory({m1}, {m2}, {m3}, {m4}, bytes_per_entry={size})"
+        got = call(chain_memory, tried, m1, m2, m3, m4, bytes_per_entry=size)
+        expected = (m1 * m3 * size, m2 * m4 * size)
+        expect(isinstance(got, (tuple, list)) and len(got) == 2,
+               f"{tried} returned {describe(got)}, expected a pair of numbers "
+               "(bytes of AB, bytes of BC).")
+        expect(all(_is_integer(g) for g in got),
+               f"{tried} returned {describe(got)}, expected two whole numbers of bytes "
+               "(multiply the sizes; do not divide, and do not convert to float).")
+        got = tuple(int(g) for g in got)
+        if got == expected:
+            continue
+        if got == expected[::-1]:
+            hint = "the two are swapped: return (bytes of AB, bytes of BC)."
+        elif got == (m1 * m3, m2 * m4):
+            hint = "that is the number of entries; multiply it by bytes_per_entry."
+        elif got == (m1 * m3 * 4, m2 * m4 * 4):
+            hint = "use the bytes_per_entry you were given, not always 4."
+        else:
+            hint = ("AB has shape (m1, m3) and BC has shape (m2, m4); an intermediate "
+                    "matrix holds rows * columns entries of bytes_per_entry bytes each.")
+        raise CheckError(f"{tried} returned {got}, expected {expected}. Hint: {hint}")
+    tried = "chain_memory(2, 3, 4, 5) with the default bytes_per_entry"
+    got = call(chain_memory, tried, 2, 3, 4, 5)
+    expect(isinstance(got, (tuple, list)) and len(got) == 2
+           and tuple(int(g) for g in got) == (2 * 4 * 4, 3 * 5 * 4),
+           f"{tried} returned {describe(got)}, expected (32, 60). Hint: give bytes_per_entry "
+           "the default value 4 (float32) in the signature.")
+    return f"both intermediates, on {len(cases) + 1} chains"
+
+
+def exp_series(a):
+    """The chapter's function with a branch and a loop: exp(a), summed term by term."""
+    if a.sum() < 0:
+        return 1 / exp_series(-a)
+    term, total, j = torch.ones_like(a), torch.ones_like(a), 0
+    while term.abs().max() > 1e-8:
+        j += 1
+        term = term * a / j
+        total = total + term
+    return total
 
 
 def _expect_gradient(grad_at, f, x, expected, tried, hint):
@@ -151,20 +187,21 @@ def check_grad_at(grad_at):
            f"{tried} changed the caller's w (now w = {w.detach().tolist()}, w.grad = "
            f"{None if w.grad is None else w.grad.tolist()}): work on x.detach().clone(), "
            "detached, so that backward does not reach the caller's tensor.")
-    # The control-flow function, at a positive and a negative scalar, and a vector.
-    for a in (torch.tensor(0.37), torch.tensor(-1.5), torch.tensor([0.5, -0.2, 0.1])):
-        tried = f"grad_at(control_flow_f, {a!r})"
-        _expect_gradient(grad_at, control_flow_f, a, control_flow_f(a) / a, tried,
-                         "f is linear on each side of zero, so its gradient is f(a) / a. "
+    # The control-flow function, at a positive and a negative scalar, a vector and a matrix.
+    for a in (torch.tensor(0.37), torch.tensor(-1.5), torch.tensor([0.5, -0.2, 0.1]),
+              torch.tensor([[1.0, -2.0], [0.5, 3.0]])):
+        tried = f"grad_at(exp_series, {a!r})"
+        _expect_gradient(grad_at, exp_series, a, torch.exp(a), tried,
+                         "exp_series sums the series of exp, so its gradient is exp(a). "
                          "For a vector output, call backward on its sum.")
     # Called twice on the same tensor: gradients must not accumulate.
     a = torch.tensor(2.0)
-    first = call(grad_at, "grad_at(control_flow_f, tensor(2.))", control_flow_f, a)
-    expect_tensor(first, "grad_at(control_flow_f, tensor(2.))")
+    first = call(grad_at, "grad_at(exp_series, tensor(2.))", exp_series, a)
+    expect_tensor(first, "grad_at(exp_series, tensor(2.))")
     first = first.detach().clone()
-    second = call(grad_at, "a second grad_at(control_flow_f, tensor(2.))", control_flow_f, a)
-    expect_close(second, first, "calling grad_at(control_flow_f, tensor(2.)) a second time",
+    second = call(grad_at, "a second grad_at(exp_series, tensor(2.))", exp_series, a)
+    expect_close(second, first, "calling grad_at(exp_series, tensor(2.)) a second time",
                  hint="the second call must give the same gradient as the first. Gradients "
                       "add up in .grad across backward calls: start from a fresh copy of x "
                       "(or zero its .grad) on every call.")
-    return "cos for sin, f(a)/a for the control-flow f, the caller's x untouched"
+    return "cos for sin, exp for exp_series, the caller's x untouched"
