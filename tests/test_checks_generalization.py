@@ -17,6 +17,8 @@ def l2_penalty(w):
     lambda w: w.norm() ** 2 / 2,
     lambda w: torch.linalg.vector_norm(w) ** 2 * 0.5,
     lambda w: (w.reshape(-1) @ w.reshape(-1)) / 2,
+    lambda w: torch.einsum("...,...->", w, w) / 2,       # a different way of writing it
+    lambda w: sum((row ** 2).sum() for row in w.reshape(len(w), -1)) * 0.5,   # row by row
 ])
 def test_l2_penalty_other_right_answers_pass(right, capsys):
     passes(check_l2_penalty, right, capsys)
@@ -162,10 +164,22 @@ def test_k_fold_wrong_answers_are_named(wrong, message):
     fails(check_k_fold_split, wrong, message)
 
 
+def masked_int32(n, k, i):
+    """Another right answer: folds from a fold label per example, int32 indices, and
+    the train indices listed in reverse order."""
+    if k < 2 or k > n or i < 0 or i >= k:
+        raise ValueError(f"k_fold_split: bad arguments n={n}, k={k}, i={i}")
+    sizes = [n // k + (f < n % k) for f in range(k)]
+    label = torch.repeat_interleave(torch.arange(k), torch.tensor(sizes))
+    idx = torch.arange(n, dtype=torch.int32)
+    return idx[label != i].flip(0), idx[label == i]
+
+
 # --- every check: its solution passes, a stub is not implemented yet -------------------
 
 test_solutions_pass = solutions_pass((check_l2_penalty, l2_penalty), (check_k_fold_split, k_fold_split),
-                                     (check_k_fold_split, strided))
+                                     (check_k_fold_split, strided),
+                                     (check_k_fold_split, masked_int32))
 test_stubs_fail = stubs_fail(check_l2_penalty, check_k_fold_split)
 
 

@@ -98,9 +98,9 @@ def check_save_hyperparameters(HyperParameters):
                getattr(HyperParameters, "save_hyperparameters", None)),
            f"check_save_hyperparameters was given {describe(HyperParameters)}, expected the "
            "class MyHyperParameters, with a method save_hyperparameters(self, ignore=()).")
-    class B(HyperParameters):
-        def __init__(self, a, b, c=3):
-            self.save_hyperparameters(ignore=["c"])
+    class Layer(HyperParameters):
+        def __init__(self, width, act, cache=3):
+            self.save_hyperparameters(ignore=["cache"])
 
     class D(HyperParameters):
         def __init__(self, x, y=2.5):
@@ -110,18 +110,18 @@ def check_save_hyperparameters(HyperParameters):
         def __init__(self, lr, data=None, net=None):
             self.save_hyperparameters(ignore=("data", "net"))
 
-    tried = "B(1, b='two'), whose __init__ calls self.save_hyperparameters(ignore=['c'])"
-    obj = call(B, tried, 1, b="two")
+    tried = "Layer(16, act='relu'), whose __init__ calls self.save_hyperparameters(ignore=['cache'])"
+    obj = call(Layer, tried, 16, act="relu")
     d = call(D, "D(x=[7]), whose __init__ calls self.save_hyperparameters()", x=[7])
-    tried = "B(a=1, b='two', c=3) with save_hyperparameters(ignore=['c'])"
-    for name, value in (("a", 1), ("b", "two")):
+    tried = "Layer(width=16, act='relu', cache=3) with save_hyperparameters(ignore=['cache'])"
+    for name, value in (("width", 16), ("act", "relu")):
         expect(getattr(obj, name, None) == value,
                f"{tried} gave {_attribute(obj, name)}, expected self.{name} = {value!r}. "
                "Hint: read the caller's arguments with "
                "inspect.currentframe().f_back.f_locals and setattr each one.")
-    expect(not hasattr(obj, "c"),
-           f"{tried} set self.c = {getattr(obj, 'c', None)!r}, but c is in ignore. Hint: skip "
-           "the names listed in ignore.")
+    expect(not hasattr(obj, "cache"),
+           f"{tried} set self.cache = {getattr(obj, 'cache', None)!r}, but cache is in ignore. "
+           "Hint: skip the names listed in ignore.")
     expect(not hasattr(obj, "self"),
            f"{tried} set an attribute named 'self'. Hint: skip the name 'self' as well.")
     expect(not hasattr(obj, "ignore"),
