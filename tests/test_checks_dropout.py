@@ -281,6 +281,33 @@ def test_dropout_module_wrong_answers(wrong, message):
 
 # --- every check: its solution passes, a stub is not implemented yet -------------------
 
+def dropout_layer_float_mask(X, p):
+    """Another right answer: a float mask, `> p` rather than `>= p`, ValueError with %r."""
+    if not 0 <= p <= 1:
+        raise ValueError("p must lie in [0, 1], not %r" % (p,))
+    if p == 1:
+        return torch.zeros_like(X)
+    mask = (torch.rand_like(X) > p).to(X.dtype)
+    return mask * X / (1.0 - p)
+
+
+class DropoutWhere(nn.Module):
+    """Another right answer: torch.where, and p == 1 handled by the mask alone."""
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        self.p = p
+
+    def forward(self, X):
+        if not self.training:
+            return X
+        keep = torch.rand_like(X) >= self.p
+        scale = 1 / (1 - self.p) if self.p < 1 else 0.0
+        return torch.where(keep, X * scale, torch.zeros_like(X))
+
+
 test_solutions_pass = solutions_pass((checks.check_dropout_layer, dropout_layer),
-                                     (checks.check_dropout_module, Dropout))
+                                     (checks.check_dropout_layer, dropout_layer_float_mask),
+                                     (checks.check_dropout_module, Dropout),
+                                     (checks.check_dropout_module, DropoutWhere))
 test_stubs_fail = stubs_fail(checks.check_dropout_layer, (checks.check_dropout_module, Stub))

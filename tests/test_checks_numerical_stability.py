@@ -176,6 +176,35 @@ def test_init_constant_wrong_answers(wrong, message):
 
 # --- every check: its solution passes, a stub is not implemented yet -------------------
 
+class XavierLoop(lib.Classifier):
+    """Another right answer: the layers listed first, every Linear initialized in a loop,
+    the biases zeroed too (the exercise leaves them free)."""
+
+    def __init__(self, num_inputs=784, num_outputs=10, num_hiddens=256, lr=0.1):
+        super().__init__()
+        self.save_hyperparameters()
+        layers = [nn.Flatten(), nn.Linear(num_inputs, num_hiddens), nn.ReLU(),
+                  nn.Linear(num_hiddens, num_outputs)]
+        for layer in layers:
+            if isinstance(layer, nn.Linear):
+                nn.init.xavier_uniform_(layer.weight)
+                nn.init.zeros_(layer.bias)
+        self.net = nn.Sequential(*layers)
+
+
+def init_constant_no_grad(net, value):
+    """Another right answer: fill the parameters in place under no_grad."""
+    with torch.no_grad():
+        for module in net.modules():
+            if isinstance(module, nn.Linear):
+                module.weight.fill_(value)
+                if module.bias is not None:
+                    module.bias.fill_(value)
+    return net
+
+
 test_solutions_pass = solutions_pass((checks.check_xavier_mlp, XavierMLP),
-                                     (checks.check_init_constant, init_constant))
+                                     (checks.check_xavier_mlp, XavierLoop),
+                                     (checks.check_init_constant, init_constant),
+                                     (checks.check_init_constant, init_constant_no_grad))
 test_stubs_fail = stubs_fail((checks.check_xavier_mlp, StubMLP), checks.check_init_constant)
