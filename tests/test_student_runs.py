@@ -42,7 +42,7 @@ import pytest
 
 from course.book import ROOT, notebook_pages, source_notebook
 from course.book import book_config, install_spec
-from course.notebook import setup_index
+from course.notebook import book_only, setup_index
 
 NOTEBOOKS = ROOT / "notebooks"
 TIMING_PREFIX = "Timing: "  # plain text: an emoji shows as an empty box without an emoji font
@@ -205,22 +205,29 @@ def run_like_a_student(doc, book_cells, fresh=None):
     try:
         with client.setup_kernel():
             # 1. "Run all", unsolved; any error fails the test. After the set-up cell,
-            # the notebook's code is the book's, cell for cell, up to the first exercise.
-            code = [(i, c) for i, c in enumerate(cells) if c.cell_type == "code"][1:]
-            resume = 0   # how many of the book's cells the notebook shares, from the start
-            while (resume < min(len(code), len(book_cells))
-                   and code[resume][1].source == book_cells[resume].source):
-                resume += 1
+            # the notebook's code is the book's, cell for cell, up to the first exercise,
+            # except the book-only cells (glue and assertions), which run in their place.
             setup = setup_index(nb)
+            code = [(i, c) for i, c in enumerate(cells) if c.cell_type == "code" and i != setup]
+            shared = []  # (index of a book cell, the notebook's cell for it or None)
+            for k, book_cell in enumerate(book_cells):
+                n = len([s for s in shared if s[1] is not None])
+                if n < len(code) and code[n][1].source == book_cell.source:
+                    shared.append((k, code[n]))
+                elif book_only(book_cell, first=k == 0):
+                    shared.append((k, None))
+                else:
+                    break
             client.execute_cell(cells[setup], setup)
-            for n, (i, cell) in enumerate(code):
-                if n == resume:
-                    run(SAVE_RANDOM_STATE)  # the first exercise: where the two part ways
+            for k, pair in shared:
+                if pair is None:
+                    ran.append((k, run(book_cells[k].source, book_cells[k].metadata.get("tags", ()))))
+                else:
+                    ran.append((k, client.execute_cell(pair[1], pair[0])))
+            run(SAVE_RANDOM_STATE)  # the first exercise: where the two part ways
+            for i, cell in code[len([s for s in shared if s[1] is not None]):]:
                 client.execute_cell(cell, i)
-                if n < resume:
-                    ran.append((n, cell))
-            if resume == len(code):         # nothing after the shared part
-                run(SAVE_RANDOM_STATE)
+            resume = len(shared)
             printed = "".join(o.get("text", "") for o in cells[setup].outputs)
             if fresh:
                 own = f"Installing the course library from {fresh['spec'][1].split('@ ')[-1]} ...\n"
