@@ -1,6 +1,7 @@
 """What a newcomer relies on: the notebooks' set-up cell, the repository setting that the
 launch buttons and the set-up cell share, and the warning when it is not this clone's."""
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,8 +40,10 @@ def setup_source(spec=None):
 
 
 def run_cell(source, cwd, *python_flags):
+    # as in a student's Jupyter: no PYTHONPATH pointing at this checkout's `lib`
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     return subprocess.run([sys.executable, *python_flags, "-c", source], cwd=cwd, text=True,
-                          capture_output=True, timeout=300)
+                          capture_output=True, timeout=300, env=env)
 
 
 def test_setup_cell_installs_from_the_configured_repository_and_branch():
