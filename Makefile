@@ -20,11 +20,11 @@ python:
 	  "error: this project needs Python 3.11 or newer, but $(PYTHON) is Python " \
 	  + sys.version.split()[0] + ". Install python3.11 and run:  make PYTHON=python3.11 ...")'
 
-# Re-installs when requirements.txt or pyproject.toml change.
-$(STAMP): requirements.txt pyproject.toml | python
+# Re-installs when requirements.txt, constraints.txt (the exact versions) or pyproject.toml change.
+$(STAMP): requirements.txt constraints.txt pyproject.toml | python
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q -r requirements.txt
-	$(PY) -m pip install -q --no-deps d2l==1.0.3
+	$(PY) -m pip install -q -r requirements.txt -c constraints.txt
+	$(PY) -m pip install -q --no-deps d2l==1.0.3 -c constraints.txt
 	touch $(STAMP)
 
 # The real Fashion-MNIST, offline: Debian's package when it is missing (see tools/ensure_data.sh).

@@ -36,14 +36,45 @@ def visit(browser, site):
     v.close()
 
 
+def _favicon_and_pdf_problems(page, page_name, built_html) -> list[str]:
+    """The page names our favicon, which loads; it links book.pdf exactly when the site has it."""
+    problems = []
+    icons = page.evaluate("[...document.querySelectorAll('link[rel~=icon]')].map(l => l.href)")
+    if not any(i.endswith("/_static/favicon.svg") for i in icons):
+        problems.append(f"no favicon declared (icons: {icons})")
+    for icon in icons:
+        status = page.evaluate("async u => (await fetch(u)).status", icon)
+        if status != 200:
+            problems.append(f"favicon {icon}: HTTP {status}")
+    links = page.evaluate("[...document.querySelectorAll('a.btn-download-book-pdf-button')]"
+                          ".map(a => a.href)")
+    if (built_html / "book.pdf").is_file():
+        if len(links) != 1 or not links[0].endswith("/book.pdf"):
+            problems.append(f"the site has book.pdf, the page links {links}")
+        else:
+            kind = page.evaluate("async u => (await fetch(u)).headers.get('content-type')", links[0])
+            if kind != "application/pdf":
+                problems.append(f"{links[0]} is served as {kind}")
+    elif links:
+        problems.append(f"links {links}, but the site has no book.pdf")
+    return problems
+
+
 @pytest.mark.parametrize("mode", ["light", "dark"])
-@pytest.mark.parametrize("page_name", toc_pages())
-def test_page_loads_cleanly_and_is_accessible(browser, site, page_name, mode):
+@pytest.mark.parametrize("page_name", ["index", *toc_pages()])
+def test_page_loads_cleanly_and_is_accessible(browser, site, built_html, page_name, mode):
     """Each page, in the reader's system theme (the site's default follows it): no console
-    error, no failed or foreign request, every image and formula shown; then accessible."""
+    error, no failed or foreign request, every image and formula shown, our favicon, the
+    whole book's PDF linked when the site has it; then accessible. ``index`` is the landing
+    page, which sends the reader to the first page (its own console counts too)."""
     visit = Visit(browser, site, color_scheme=mode)
     try:
         page = visit.goto(f"{page_name}.html")
+        if page_name == "index":
+            first = toc_pages()[0]
+            page.wait_for_url(f"**/{first}.html", timeout=10_000)
+            page.wait_for_load_state("networkidle")
+            page_name = f"index -> {first}"
         assert page.locator("main h1").count() >= 1, f"{page_name}: no title on the page"
         theme = page.evaluate("document.documentElement.dataset.theme")
         assert theme == mode, f"{page_name}: the system asks for {mode}, the page shows {theme!r}"
@@ -55,6 +86,7 @@ def test_page_loads_cleanly_and_is_accessible(browser, site, page_name, mode):
         problems += [f"request to another origin (blocked): {u}" for u in visit.foreign]
         problems += [f"failed request: {u}" for u in visit.failed]
         problems += [f"image did not load: {src}" for src in broken]
+        problems += _favicon_and_pdf_problems(page, page_name, built_html)
         if math.get("stray"):
             problems.append(f"TeX outside any formula (not typeset): {math['stray'][:3]}")
         if math["math"]:

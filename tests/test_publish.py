@@ -1,6 +1,7 @@
 """What a newcomer relies on: the notebooks' set-up cell, the repository setting that the
 launch buttons and the set-up cell share, and the warning when it is not this clone's."""
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,8 +41,10 @@ def setup_source(spec=None):
 
 
 def run_cell(source, cwd, *python_flags):
+    # as in a student's Jupyter: no PYTHONPATH pointing at this checkout's `lib`
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     return subprocess.run([sys.executable, *python_flags, "-c", source], cwd=cwd, text=True,
-                          capture_output=True, timeout=300)
+                          capture_output=True, timeout=300, env=env)
 
 
 def test_setup_cell_installs_from_the_configured_repository_and_branch():
@@ -109,3 +112,71 @@ def test_make_book_runs_the_repository_check_without_failing(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "check_repository.py")],
                           cwd=ROOT, text=True, capture_output=True)
     assert done.returncode == 0
+
+
+# ------------------------------------------------------------------ the whole book as a PDF
+
+def _mini_book(tmp_path):
+    """A two-page book with the site's own favicon and its bookpdf and quietsite extensions."""
+    import shutil
+    import textwrap
+
+    book = tmp_path / "book"
+    (book / "_static").mkdir(parents=True)
+    shutil.copy(ROOT / "book" / "_static" / "favicon.svg", book / "_static" / "favicon.svg")
+    (book / "_config.yml").write_text(textwrap.dedent(f"""\
+        title: PDF test
+        only_build_toc_files: true
+        execute:
+          execute_notebooks: "off"
+        html:
+          use_download_button: true
+          favicon: _static/favicon.svg
+        sphinx:
+          local_extensions:
+            bookpdf: {ROOT / "book" / "_ext"}
+            quietsite: {ROOT / "book" / "_ext"}
+        """))
+    (book / "_toc.yml").write_text("format: jb-book\nroot: first\nchapters:\n  - file: second\n")
+    for name in ("first", "second"):
+        (book / f"{name}.md").write_text(f"# The {name} page\n\nSome words.\n")
+    return book
+
+
+def _pdf_links(html_file):
+    from bs4 import BeautifulSoup
+
+    s = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+    return [a["href"] for a in s.select("a.btn-download-book-pdf-button")]
+
+
+@pytest.mark.slow
+def test_every_page_links_the_pdf_once_it_is_made(tmp_path):
+    """No PDF: no link, and the build says how to add one. `make pdf` then `make book`:
+    every page links book.pdf, copied beside the pages. The landing page names the favicon."""
+    from bookkit import build
+
+    book, out = _mini_book(tmp_path), tmp_path / "out"
+    html = out / "_build" / "html"
+    first = build(out, book=book)
+    assert first.returncode == 0 and not first.problems(), first.log[-3000:]
+    assert "`make pdf`, then `make book` again" in first.log
+    assert _pdf_links(html / "first.html") == [] and not (html / "book.pdf").exists()
+    landing = (html / "index.html").read_text()
+    assert '<link rel="icon" href="data:image/svg+xml;base64,' in landing and "first.html" in landing
+    assert (html / "_static" / "favicon.svg").is_file()
+    assert '<link rel="icon" href="_static/favicon.svg"' in (html / "first.html").read_text()
+
+    pdf = out / "_build" / "pdf" / "book.pdf"  # where make pdf puts it
+    pdf.parent.mkdir(parents=True)
+    pdf.write_bytes(b"%PDF-1.7 a stand-in\n")
+    second = build(out, book=book)
+    assert second.returncode == 0 and not second.problems(), second.log[-3000:]
+    for page in ("first", "second"):  # unchanged pages are rewritten with the link
+        assert _pdf_links(html / f"{page}.html") == ["book.pdf"], page
+    assert (html / "book.pdf").read_bytes() == pdf.read_bytes()
+
+    pdf.unlink()
+    third = build(out, book=book)
+    assert third.returncode == 0, third.log[-3000:]
+    assert _pdf_links(html / "second.html") == [] and not (html / "book.pdf").exists()

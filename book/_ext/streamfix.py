@@ -11,6 +11,11 @@ import copy
 
 import myst_nb.core.render as render
 
+# Checked on myst-nb 1.4.0 with nb_merge_streams: true (a cell printing four lines in
+# four chunks: without this patch its executed notebook holds the four lines, then lines
+# 2 to 4 again). tests/test_pins.py fails when the installed myst-nb changes.
+TARGETS = {"myst-nb": "1.4.0"}
+
 _merge = render.coalesce_streams
 
 

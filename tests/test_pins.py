@@ -1,0 +1,109 @@
+"""Pinned where it is patched: the exact versions, and the workarounds that depend on them.
+
+* ``constraints.txt`` holds the exact version of every package of the environment (the
+  project itself aside), ``make setup`` installs under it, and it is what is installed;
+* every local extension in ``book/_ext`` that works around a package names the versions
+  it was written for (``TARGETS``); when an installed version changes, this test fails and
+  names the extension to check before the version is moved on.
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+from importlib.metadata import PackageNotFoundError, distributions, version
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXT = ROOT / "book" / "_ext"
+# the extensions that patch, replace or read another package's internals
+WORKAROUNDS = {
+    "solutiontoggle": {"sphinx-togglebutton"},  # replaces togglebutton's click handler
+    "streamfix": {"myst-nb"},                   # monkeypatches myst_nb.core.render
+    "strict": {"sphinx"},                       # reads Sphinx's private app._warncount
+    "quietsite": {"sphinx-thebe", "sphinx-external-toc"},  # thebe's script; etoc's redirect
+    "bookpdf": {"sphinx-book-theme"},           # the theme's download menu
+}
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def constraints() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, sep, ver = line.partition("==")
+            assert sep, f"constraints.txt: {line!r} is not an exact pin (name==version)"
+            pins[_norm(name)] = ver
+    return pins
+
+
+def _extension(name: str):
+    spec = importlib.util.spec_from_file_location(f"_pins_{name}", EXT / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_constraints_are_what_is_installed():
+    project = _norm("dlf-lib")
+    installed = {_norm(d.metadata["Name"]): d.version for d in distributions()}
+    installed.pop(project, None)
+    pins = constraints()
+    assert project not in pins, "constraints.txt must not pin the project itself"
+    wrong = {n: (v, installed.get(n)) for n, v in pins.items() if installed.get(n) != v}
+    assert not wrong, ("constraints.txt differs from the environment (pinned, installed): "
+                       f"{wrong}; run `make setup`, or update constraints.txt")
+    missing = sorted(set(installed) - set(pins) - {"pip", "setuptools", "wheel"})
+    assert not missing, f"installed but not in constraints.txt: {missing}"
+
+
+def test_make_setup_installs_under_the_constraints():
+    makefile = (ROOT / "Makefile").read_text()
+    installs = [ln for ln in makefile.splitlines() if "pip install" in ln]
+    assert installs and all("-c constraints.txt" in ln for ln in installs), installs
+    assert re.search(r"^\$\(STAMP\):.*constraints\.txt", makefile, re.M), \
+        "the set-up must run again when constraints.txt changes"
+
+
+def test_requirements_agree_with_the_constraints():
+    pins = constraints()
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        m = re.match(r"^([A-Za-z0-9_.-]+)==(\S+)", line.strip())
+        if m:
+            assert pins.get(_norm(m.group(1))) == m.group(2), line
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    for name, ver in re.findall(r'"([A-Za-z0-9_.-]+)==([^"]+)"', pyproject):
+        assert pins.get(_norm(name)) == ver, f"pyproject.toml pins {name}=={ver}"
+
+
+@pytest.mark.parametrize("name", sorted(WORKAROUNDS))
+def test_each_workaround_names_the_versions_it_targets(name):
+    targets = _extension(name).TARGETS
+    assert WORKAROUNDS[name] <= {_norm(t) for t in targets}, (
+        f"book/_ext/{name}.py: TARGETS {targets} must name {WORKAROUNDS[name]}")
+    changed = {}
+    for dist, wanted in targets.items():
+        try:
+            have = version(dist)
+        except PackageNotFoundError:
+            have = None
+        if have != wanted:
+            changed[dist] = (wanted, have)
+    assert not changed, (
+        f"book/_ext/{name}.py was written for {targets}, installed now (written for, "
+        f"installed): {changed}. Check that the workaround is still needed and still works "
+        "(its docstring says what it fixes), then update TARGETS (and constraints.txt).")
+
+
+def test_every_extension_that_imports_a_package_internal_is_listed():
+    """A new monkeypatch (an assignment into another package's module) must be pinned too."""
+    for path in sorted(EXT.glob("*.py")):
+        text = path.read_text()
+        patches = re.findall(r"^\s*([a-z_]+\.[A-Za-z_]+)\s*=\s*_", text, re.M)
+        if patches:
+            assert path.stem in WORKAROUNDS, f"{path.name} patches {patches}: add it to WORKAROUNDS"
