@@ -1,4 +1,7 @@
 """Self-checks for the softmax regression chapter's exercises."""
+import numbers
+
+import numpy as np
 import torch
 
 from .core import (CheckError, call, describe, exercise, expect, expect_close, expect_shape,
@@ -86,12 +89,14 @@ def _accuracy_hint(error):
 
 
 def _fraction(got, tried, expected):
-    """The student's averaged accuracy as a float, or a failure naming what came back."""
+    """The student's averaged accuracy as a float, or a failure naming what came back.
+
+    A 0-d tensor, a Python number and a NumPy scalar are all a fraction."""
     if isinstance(got, torch.Tensor) and got.numel() == 1:
         expect(not got.dtype.is_complex and got.dtype != torch.bool,
                f"{tried} returned {describe(got)}, expected the fraction {expected}.")
         return float(got)
-    expect(isinstance(got, (int, float)) and not isinstance(got, bool),
+    expect(isinstance(got, numbers.Real) and not isinstance(got, (bool, np.bool_)),
            f"{tried} returned {describe(got)}, expected the fraction {expected} "
            "(a 0-d tensor or a number)"
            + (": with averaged=True, average the per-example results with .mean()."
