@@ -38,15 +38,35 @@ class LinearRegressionScratch(Module):
         return SGD([self.w, self.b], self.lr)
 
 
+class _NormalLazyLinear(nn.LazyLinear):
+    """A lazy linear layer whose weights start as N(0, sigma^2) and bias as 0.
+
+    Setting a lazy layer's weights in ``__init__`` does nothing: they are replaced when
+    the first input fixes their shape. This layer draws them then, instead of torch's
+    default, and becomes a plain ``nn.Linear``.
+    """
+
+    def __init__(self, out_features, sigma=0.01):
+        self.sigma = sigma
+        super().__init__(out_features)
+
+    def reset_parameters(self):  # called by torch once the shape is known
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            nn.init.normal_(self.weight, 0, self.sigma)
+            nn.init.zeros_(self.bias)
+
+
 class LinearRegression(Module):
-    """Linear regression with torch's layer, loss and optimizer (linear regression chapter)."""
+    """Linear regression with torch's layer, loss and optimizer (linear regression chapter).
+
+    Its weights start as N(0, 0.01^2) and its bias as 0, once the first input fixes the
+    number of features.
+    """
 
     def __init__(self, lr):
         super().__init__()
         self.save_hyperparameters()
-        self.net = nn.LazyLinear(1)
-        self.net.weight.data.normal_(0, 0.01)
-        self.net.bias.data.fill_(0)
+        self.net = _NormalLazyLinear(1, sigma=0.01)
 
     def forward(self, X):
         return self.net(X)
