@@ -109,31 +109,43 @@ class SGD(HyperParameters):
     """Minibatch stochastic gradient descent, written out (linear regression chapter)."""
 
     def __init__(self, params, lr):
-        params = [params] if isinstance(params, torch.Tensor) else list(params)
-        if not params:
-            raise ValueError("SGD got no parameters to optimize: pass the model's tensors, "
-                             "for example SGD([w, b], lr=0.03) or SGD(model.parameters(), lr=0.03).")
-        for i, p in enumerate(params):
-            if not isinstance(p, torch.Tensor) or not p.requires_grad:
-                raise ValueError(
-                    f"SGD: parameter {i} ({type(p).__name__}"
-                    f"{f' of shape {tuple(p.shape)}' if isinstance(p, torch.Tensor) else ''}) does "
-                    "not require gradients, so backward() gives it none to step with. Create it "
-                    "with requires_grad=True, for example torch.zeros(1, requires_grad=True), or "
-                    "call p.requires_grad_() on it.")
-        learning_rate(lr)
+        params = _sgd_params(params, lr)  # a list of tensors that require gradients
         self.save_hyperparameters()
 
     @torch.no_grad()
     def step(self):
-        for i, param in enumerate(self.params):
-            if param.grad is None:
-                raise RuntimeError(
-                    f"SGD.step: parameter {i} (shape {tuple(param.shape)}) has no gradient: call "
-                    "loss.backward() before step(), and check that the loss depends on it.")
+        for param in _with_gradients(self.params):
             param -= self.lr * param.grad
 
     def zero_grad(self):
         for param in self.params:
             if param.grad is not None:
                 param.grad.zero_()
+
+
+def _sgd_params(params, lr):
+    """`params` as a list of tensors that require gradients, and `lr` checked; else a ValueError."""
+    params = [params] if isinstance(params, torch.Tensor) else list(params)
+    if not params:
+        raise ValueError("SGD got no parameters to optimize: pass the model's tensors, "
+                         "for example SGD([w, b], lr=0.03) or SGD(model.parameters(), lr=0.03).")
+    for i, p in enumerate(params):
+        if not isinstance(p, torch.Tensor) or not p.requires_grad:
+            raise ValueError(
+                f"SGD: parameter {i} ({type(p).__name__}"
+                f"{f' of shape {tuple(p.shape)}' if isinstance(p, torch.Tensor) else ''}) does "
+                "not require gradients, so backward() gives it none to step with. Create it "
+                "with requires_grad=True, for example torch.zeros(1, requires_grad=True), or "
+                "call p.requires_grad_() on it.")
+    learning_rate(lr)
+    return params
+
+
+def _with_gradients(params):
+    """`params`, once each has a gradient; else a RuntimeError saying to call backward()."""
+    for i, param in enumerate(params):
+        if param.grad is None:
+            raise RuntimeError(
+                f"SGD.step: parameter {i} (shape {tuple(param.shape)}) has no gradient: call "
+                "loss.backward() before step(), and check that the loss depends on it.")
+    return params
