@@ -27,6 +27,7 @@ class TensorLoader:
     """
 
     def __init__(self, tensors, batch_size, shuffle=False, transform=None):
+        _check_tensors(tensors)
         n = len(tensors[0])
         if any(len(t) != n for t in tensors):
             raise ValueError(f"TensorLoader: all tensors need the same first dimension, got "
@@ -61,6 +62,16 @@ class TensorLoader:
             if self.transform is not None:
                 batch[0] = self.transform(batch[0])
             yield tuple(batch)
+
+
+def _check_tensors(tensors):
+    """A TypeError naming the first of `tensors` that is not a torch tensor (a NumPy array?)."""
+    for i, t in enumerate(tensors):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(
+                f"TensorLoader: data {i} is a {type(t).__module__}.{type(t).__name__}, not a torch "
+                "tensor. Convert it first, with torch.as_tensor(X, dtype=torch.float32) for "
+                "features and torch.as_tensor(y, dtype=torch.long) for class labels.")
 
 
 class DataModule(HyperParameters):

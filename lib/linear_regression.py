@@ -32,6 +32,7 @@ class LinearRegressionScratch(Module):
         return torch.matmul(X, self.w) + self.b
 
     def loss(self, y_hat, y):
+        _check_same_shape(y_hat, y)
         return ((y_hat - y) ** 2 / 2).mean()
 
     def configure_optimizers(self):
@@ -72,6 +73,7 @@ class LinearRegression(Module):
         return self.net(X)
 
     def loss(self, y_hat, y):
+        _check_same_shape(y_hat, y)
         return nn.functional.mse_loss(y_hat, y)
 
     def configure_optimizers(self):
@@ -80,6 +82,16 @@ class LinearRegression(Module):
     def get_w_b(self):
         """The learned weight (1, d) and bias (1,)."""
         return self.net.weight.data, self.net.bias.data
+
+
+def _check_same_shape(y_hat, y):
+    """A ValueError if predictions and targets differ in shape: (n, 1) against (n,) would
+    broadcast to an (n, n) table of every prediction against every target, a wrong loss."""
+    if y_hat.shape != y.shape:
+        raise ValueError(
+            f"the predictions have shape {tuple(y_hat.shape)} but the targets {tuple(y.shape)}: "
+            "subtracting them would broadcast to a table of every prediction against every "
+            "target. Give the targets the predictions' shape, for example y.reshape(-1, 1).")
 
 
 class Timer:

@@ -9,6 +9,7 @@ import numbers
 import torch
 
 from .hyperparams import HyperParameters, positive_int
+from .models import _missing_init_message
 
 __all__ = ["Trainer"]
 
@@ -41,6 +42,7 @@ class Trainer(HyperParameters):
         return self.gpus[0] if self.gpus else torch.device("cpu")
 
     def prepare_data(self, data):
+        _check_instance("data", data, "data = {}(batch_size=32)")
         if not callable(getattr(data, "train_dataloader", None)):
             raise TypeError(
                 f"Trainer.fit needs data with a training loader, but got a {type(data).__name__} without "
@@ -144,10 +146,21 @@ class Trainer(HyperParameters):
 
 def _check_model(model):
     """A TypeError unless `model` is a model instance with an optimizer to train it."""
+    _check_instance("model", model, "model = {}(lr=0.1)")
+    if isinstance(model, torch.nn.Module) and "_parameters" not in vars(model):
+        raise TypeError(_missing_init_message(model))
     if not callable(getattr(model, "configure_optimizers", None)):
         raise TypeError(f"{type(model).__name__} has no configure_optimizers() method: "
                         "derive the model from lib.Module (or lib.Classifier) and define "
                         "configure_optimizers() to return an optimizer.")
+
+
+def _check_instance(what, obj, example):
+    """A TypeError if `obj` is a class where Trainer.fit needs an object made from it."""
+    if isinstance(obj, type):
+        raise TypeError(f"Trainer.fit got the class {obj.__name__} as its {what}, not a {what} "
+                        f"made from it: create one first, for example {example.format(obj.__name__)}, "
+                        f"and pass that.")
 
 
 def _check_finite_loss(loss, epoch, optim, model):
