@@ -27,6 +27,7 @@ class TensorLoader:
     """
 
     def __init__(self, tensors, batch_size, shuffle=False, transform=None):
+        _check_tensors(tensors)
         n = len(tensors[0])
         if any(len(t) != n for t in tensors):
             raise ValueError(f"TensorLoader: all tensors need the same first dimension, got "
@@ -63,6 +64,16 @@ class TensorLoader:
             yield tuple(batch)
 
 
+def _check_tensors(tensors):
+    """A TypeError naming the first of `tensors` that is not a torch tensor (a NumPy array?)."""
+    for i, t in enumerate(tensors):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(
+                f"TensorLoader: data {i} is a {type(t).__module__}.{type(t).__name__}, not a torch "
+                "tensor. Convert it first, with torch.as_tensor(X, dtype=torch.float32) for "
+                "features and torch.as_tensor(y, dtype=torch.long) for class labels.")
+
+
 class DataModule(HyperParameters):
     """Base class of data: subclasses implement ``get_dataloader(train)`` (linear regression chapter)."""
 
@@ -92,24 +103,7 @@ class SyntheticRegressionData(DataModule):
 
     def __init__(self, w, b, noise=0.01, num_train=1000, num_val=1000, batch_size=32):
         super().__init__()
-        positive_int("num_train", num_train, 1000)
-        positive_int("num_val", num_val, 1000, minimum=0)
-        positive_int("batch_size", batch_size, 32)
-        if not isinstance(noise, (numbers.Real, torch.Tensor)) or torch.as_tensor(noise).numel() != 1 \
-                or float(noise) < 0:
-            raise ValueError(f"SyntheticRegressionData: noise is the standard deviation of the "
-                             f"noise, a number >= 0; got {noise!r}. For example noise=0.01.")
-        w = torch.as_tensor(w, dtype=torch.float32)
-        if w.ndim == 2 and w.shape[1] == 1:
-            w = w.reshape(-1)
-        if w.ndim != 1 or len(w) == 0:
-            raise ValueError(
-                f"SyntheticRegressionData: w must be a vector of weights, one per feature "
-                f"(shape (d,) or (d, 1)); got shape {tuple(w.shape)}. "
-                "For two features write w=torch.tensor([2, -3.4]).")
-        if torch.as_tensor(b).numel() != 1:
-            raise ValueError(f"SyntheticRegressionData: b must be a scalar bias; got shape "
-                             f"{tuple(torch.as_tensor(b).shape)}.")
+        w = _regression_args(w, b, noise, num_train, num_val, batch_size)  # w as a vector
         self.save_hyperparameters(ignore=("w",))
         self.w = w
         n = num_train + num_val
@@ -120,6 +114,30 @@ class SyntheticRegressionData(DataModule):
     def get_dataloader(self, train):
         i = slice(0, self.num_train) if train else slice(self.num_train, None)
         return self.get_tensorloader((self.X, self.y), train, i)
+
+
+def _regression_args(w, b, noise, num_train, num_val, batch_size):
+    """Check SyntheticRegressionData's arguments (ValueErrors that say what to pass);
+    return `w` as a float vector."""
+    positive_int("num_train", num_train, 1000)
+    positive_int("num_val", num_val, 1000, minimum=0)
+    positive_int("batch_size", batch_size, 32)
+    if not isinstance(noise, (numbers.Real, torch.Tensor)) or torch.as_tensor(noise).numel() != 1 \
+            or float(noise) < 0:
+        raise ValueError(f"SyntheticRegressionData: noise is the standard deviation of the "
+                         f"noise, a number >= 0; got {noise!r}. For example noise=0.01.")
+    w = torch.as_tensor(w, dtype=torch.float32)
+    if w.ndim == 2 and w.shape[1] == 1:
+        w = w.reshape(-1)
+    if w.ndim != 1 or len(w) == 0:
+        raise ValueError(
+            f"SyntheticRegressionData: w must be a vector of weights, one per feature "
+            f"(shape (d,) or (d, 1)); got shape {tuple(w.shape)}. "
+            "For two features write w=torch.tensor([2, -3.4]).")
+    if torch.as_tensor(b).numel() != 1:
+        raise ValueError(f"SyntheticRegressionData: b must be a scalar bias; got shape "
+                         f"{tuple(torch.as_tensor(b).shape)}.")
+    return w
 
 
 _FLOATS = {}  # (id of a uint8 image tensor, (H, W)) -> its float32 images, converted once

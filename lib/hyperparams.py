@@ -14,18 +14,18 @@ def positive_int(name, value, example, minimum=1):
 
 
 def add_to_class(Class):
-    """Register the decorated function as a method of `Class` (linear regression chapter).
-
-    Unlike d2l's version, the decorator returns the function, so the decorated
-    name stays usable instead of becoming ``None``.
-    """
-    if not isinstance(Class, type):  # @add_to_class alone would silently register nothing
-        raise TypeError("add_to_class needs the class to add to: write @add_to_class(Trainer) "
-                        f"above the function, not @add_to_class alone; got {Class!r}.")
-
+    """Register the decorated function as a method of `Class`, and return it (unlike d2l)."""
     def wrapper(fn):
         setattr(Class, fn.__name__, fn)
         return fn
+    return _decorator_of(Class, wrapper)
+
+
+def _decorator_of(Class, wrapper):
+    """`wrapper`, the decorator for `Class`, once `Class` is a class (not a function)."""
+    if not isinstance(Class, type):  # @add_to_class alone would silently register nothing
+        raise TypeError("add_to_class needs the class to add to: write @add_to_class(Trainer) "
+                        f"above the function, not @add_to_class alone; got {Class!r}.")
     return wrapper
 
 
@@ -37,24 +37,22 @@ class HyperParameters:
 
         Arguments named in `ignore`, ``self`` and names starting with ``_`` are skipped.
         """
-        frame = inspect.currentframe().f_back
-        try:
-            if frame.f_code.co_name != "__init__" or frame.f_locals.get("self") is not self:
-                raise RuntimeError(
-                    f"save_hyperparameters() was called from {frame.f_code.co_name}(), "
-                    "but it reads the arguments of the calling __init__: call "
-                    "self.save_hyperparameters() inside your class's __init__ method.")
-            if isinstance(ignore, str):
-                ignore = (ignore,)
-            # Only the __init__'s own arguments, not locals it created before the call.
-            code = frame.f_code
-            n_args = code.co_argcount + code.co_kwonlyargcount
-            n_args += bool(code.co_flags & inspect.CO_VARARGS) + bool(code.co_flags & inspect.CO_VARKEYWORDS)
-            names = code.co_varnames[:n_args]
-            skip = set(ignore) | {"self"}
-            self.hparams = {k: frame.f_locals[k] for k in names
-                            if k not in skip and not k.startswith("_") and k in frame.f_locals}
-        finally:
-            del frame  # break the reference cycle frame -> locals -> frame
+        frame = inspect.currentframe().f_back  # the __init__ that called this method
+        skip = {"self", *([ignore] if isinstance(ignore, str) else ignore)}
+        self.hparams = {k: v for k, v in _init_arguments(frame, self).items()
+                        if k not in skip and not k.startswith("_")}
         for k, v in self.hparams.items():
             setattr(self, k, v)
+
+
+def _init_arguments(frame, obj):
+    """The arguments (not other locals) of `frame`, which must be `obj`'s ``__init__``."""
+    if frame.f_code.co_name != "__init__" or frame.f_locals.get("self") is not obj:
+        raise RuntimeError(
+            f"save_hyperparameters() was called from {frame.f_code.co_name}(), "
+            "but it reads the arguments of the calling __init__: call "
+            "self.save_hyperparameters() inside your class's __init__ method.")
+    code = frame.f_code
+    n_args = code.co_argcount + code.co_kwonlyargcount
+    n_args += bool(code.co_flags & inspect.CO_VARARGS) + bool(code.co_flags & inspect.CO_VARKEYWORDS)
+    return {k: frame.f_locals[k] for k in code.co_varnames[:n_args] if k in frame.f_locals}

@@ -32,26 +32,48 @@ class LinearRegressionScratch(Module):
         return torch.matmul(X, self.w) + self.b
 
     def loss(self, y_hat, y):
+        _check_same_shape(y_hat, y)
         return ((y_hat - y) ** 2 / 2).mean()
 
     def configure_optimizers(self):
         return SGD([self.w, self.b], self.lr)
 
 
+class _NormalLazyLinear(nn.LazyLinear):
+    """A lazy linear layer whose weights start as N(0, sigma^2) and bias as 0.
+
+    Setting a lazy layer's weights in ``__init__`` does nothing: they are replaced when
+    the first input fixes their shape. This layer draws them then, instead of torch's
+    default, and becomes a plain ``nn.Linear``.
+    """
+
+    def __init__(self, out_features, sigma=0.01):
+        self.sigma = sigma
+        super().__init__(out_features)
+
+    def reset_parameters(self):  # called by torch once the shape is known
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            nn.init.normal_(self.weight, 0, self.sigma)
+            nn.init.zeros_(self.bias)
+
+
 class LinearRegression(Module):
-    """Linear regression with torch's layer, loss and optimizer (linear regression chapter)."""
+    """Linear regression with torch's layer, loss and optimizer (linear regression chapter).
+
+    Its weights start as N(0, 0.01^2) and its bias as 0, once the first input fixes the
+    number of features.
+    """
 
     def __init__(self, lr):
         super().__init__()
         self.save_hyperparameters()
-        self.net = nn.LazyLinear(1)
-        self.net.weight.data.normal_(0, 0.01)
-        self.net.bias.data.fill_(0)
+        self.net = _NormalLazyLinear(1, sigma=0.01)
 
     def forward(self, X):
         return self.net(X)
 
     def loss(self, y_hat, y):
+        _check_same_shape(y_hat, y)
         return nn.functional.mse_loss(y_hat, y)
 
     def configure_optimizers(self):
@@ -60,6 +82,16 @@ class LinearRegression(Module):
     def get_w_b(self):
         """The learned weight (1, d) and bias (1,)."""
         return self.net.weight.data, self.net.bias.data
+
+
+def _check_same_shape(y_hat, y):
+    """A ValueError if predictions and targets differ in shape: (n, 1) against (n,) would
+    broadcast to an (n, n) table of every prediction against every target, a wrong loss."""
+    if y_hat.shape != y.shape:
+        raise ValueError(
+            f"the predictions have shape {tuple(y_hat.shape)} but the targets {tuple(y.shape)}: "
+            "subtracting them would broadcast to a table of every prediction against every "
+            "target. Give the targets the predictions' shape, for example y.reshape(-1, 1).")
 
 
 class Timer:

@@ -44,8 +44,11 @@ def _has_one_axis(X):
             or isinstance(X, (list, tuple)) and len(X) > 0 and not hasattr(X[0], "__len__"))
 
 
+FMTS = ("-", "m--", "g-.", "r:")
+
+
 def plot(X, Y=None, xlabel=None, ylabel=None, legend=(), xlim=None, ylim=None,
-         xscale="linear", yscale="linear", fmts=("-", "m--", "g-.", "r:"),
+         xscale="linear", yscale="linear", fmts=FMTS,
          figsize=(3.5, 2.5), axes=None):
     """Plot one or several curves, with d2l's arguments (linear regression chapter).
 
@@ -68,6 +71,8 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=(), xlim=None, ylim=None,
         if len(x) and len(x) != len(y):
             raise ValueError(f"plot(): curve {i} has {len(x)} x values but {len(y)} y values; "
                              "X and Y must have the same length.")
+    fmts = _formats(fmts, len(Y))
+    _check_legend(legend, len(Y))
     if axes is None:
         set_figsize(figsize)
         axes = plt.gca()
@@ -79,6 +84,27 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=(), xlim=None, ylim=None,
             axes.plot(_to_numpy(y), fmt)
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
     return axes
+
+
+def _formats(fmts, n):
+    """One line format per curve. The default four repeat, the repeats in the next colors of
+    matplotlib's cycle; formats the caller chose must be enough for every curve."""
+    if isinstance(fmts, str):
+        fmts = (fmts,)
+    if len(fmts) >= n:
+        return fmts
+    if tuple(fmts) == FMTS:
+        return [f if i < len(FMTS) else f.lstrip("mgr") for i, f in
+                enumerate(FMTS[i % len(FMTS)] for i in range(n))]
+    raise ValueError(f"plot() got {n} curves but {len(fmts)} formats in fmts={tuple(fmts)!r}, "
+                     "so some curves would not be drawn: give one format per curve.")
+
+
+def _check_legend(legend, n):
+    """A ValueError unless the legend, if any, has one label per curve."""
+    if legend and not isinstance(legend, str) and len(legend) != n:
+        raise ValueError(f"plot() got {len(legend)} legend labels for {n} curves: give one "
+                         f"label per curve, in the order of the curves (legend={list(legend)!r}).")
 
 
 def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
@@ -103,7 +129,10 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
 
 
 def _number(name, value):
-    """`value` (a number or a one-element tensor) as a float, or a TypeError naming `name`."""
+    """`value` as a float, or a one-element tensor kept as it is (read when the points are
+    averaged, so that a GPU is not waited for at every step); else a TypeError naming `name`."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        return value.detach()
     try:
         return float(value)
     except (TypeError, ValueError, RuntimeError) as e:
@@ -202,7 +231,7 @@ class ProgressBoard:
         points.append((x, y))
         if len(points) < max(int(every_n), 1):
             return                                # wait for every_n points
-        xs, ys = zip(*points)
+        xs, ys = zip(*[(float(x), float(y)) for x, y in points])
         curve.append(self.Point(sum(xs) / len(xs), sum(ys) / len(ys)))
         points.clear()
         if self.display and _ipython() is not None:

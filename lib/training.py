@@ -9,12 +9,17 @@ import numbers
 import torch
 
 from .hyperparams import HyperParameters, positive_int
+from .models import _missing_init_message
 
 __all__ = ["Trainer"]
 
 
 class Trainer(HyperParameters):
-    """Fit a `Module` to a `DataModule`; `fit` returns the per-epoch history."""
+    """Fit a `Module` to a `DataModule`.
+
+    ``fit(model, data)`` trains for `max_epochs` and returns the history: a list with one
+    dict per epoch, its number and the mean of each metric the model logged.
+    """
 
     def __init__(self, max_epochs, num_gpus=0, gradient_clip_val=0):
         positive_int("max_epochs", max_epochs, 10)
@@ -37,6 +42,7 @@ class Trainer(HyperParameters):
         return self.gpus[0] if self.gpus else torch.device("cpu")
 
     def prepare_data(self, data):
+        _check_instance("data", data, "data = {}(batch_size=32)")
         if not callable(getattr(data, "train_dataloader", None)):
             raise TypeError(
                 f"Trainer.fit needs data with a training loader, but got a {type(data).__name__} without "
@@ -67,6 +73,8 @@ class Trainer(HyperParameters):
         self.num_val_batches = len(self.val_dataloader) if self.val_dataloader is not None else 0
 
     def prepare_model(self, model):
+        _check_model(model)
+        self.__dict__.pop("_epoch_sums", None)  # nothing left from an interrupted fit
         model.trainer = self
         if hasattr(model, "board"):
             model.board.xlim = [0, self.max_epochs]
@@ -81,43 +89,31 @@ class Trainer(HyperParameters):
 
     def log_metric(self, key, value):
         """Add a batch's metric to the running sums of the current epoch."""
-        total, count = self._epoch_sums.get(key, (0.0, 0))
-        self._epoch_sums[key] = (total + value, count + 1)
+        sums = self.__dict__.setdefault("_epoch_sums", {})
+        total, count = sums.get(key, (0.0, 0))
+        sums[key] = (total + value, count + 1)
+
+    def epoch_means(self):
+        """The epoch's record for `history`: its number and the mean of each logged metric.
+
+        Empties the running sums, and stops a training whose loss is no longer finite.
+        """
+        sums = self.__dict__.pop("_epoch_sums", {})
+        record = {"epoch": self.epoch + 1}
+        record.update({k: float(t / c) for k, (t, c) in sums.items()})
+        _check_finite_loss(record.get("train_loss"), self.epoch, self.optim, self.model)
+        return record
 
     def fit(self, model, data):
-        """Train `model` on `data` for `max_epochs`; return a list of per-epoch dicts of means."""
-        if not callable(getattr(model, "configure_optimizers", None)):
-            raise TypeError(f"{type(model).__name__} has no configure_optimizers() method: "
-                            "derive the model from lib.Module (or lib.Classifier) and define "
-                            "configure_optimizers() to return an optimizer.")
         self.prepare_data(data)
         self.prepare_model(model)
         self.optim = model.configure_optimizers()
-        self.epoch = 0
-        self.train_batch_idx = 0
-        self.val_batch_idx = 0
+        self.epoch = self.train_batch_idx = self.val_batch_idx = 0
         self.history = []
         for self.epoch in range(self.max_epochs):
-            self._epoch_sums = {}
             self.fit_epoch()
-            record = {"epoch": self.epoch + 1}
-            record.update({k: float(t / c) for k, (t, c) in self._epoch_sums.items()})
-            self.history.append(record)
-            loss = record.get("train_loss")
-            if loss is not None and not math.isfinite(loss):
-                lr = getattr(self.optim, "lr", None) or getattr(model, "lr", None)
-                if isinstance(lr, numbers.Real) and lr <= 0:
-                    raise FloatingPointError(
-                        f"The training loss became {loss} in epoch {self.epoch + 1} with a "
-                        f"learning rate of {lr}: a rate <= 0 climbs the loss. Use a positive "
-                        "learning rate, for example lr=0.1.")
-                raise FloatingPointError(
-                    f"The training loss became {loss} in epoch {self.epoch + 1}: training "
-                    f"diverged{f' at learning rate {lr}' if lr is not None else ''}. Try a "
-                    "smaller learning rate (for example ten times smaller), or clip gradients "
-                    "with Trainer(gradient_clip_val=...).")
-        if hasattr(model, "board"):
-            model.board.show()
+            self.history.append(self.epoch_means())
+        _show_board(model)
         return self.history
 
     def fit_epoch(self):
@@ -146,3 +142,45 @@ class Trainer(HyperParameters):
         if norm > grad_clip_val:
             for param in params:
                 param.grad[:] *= grad_clip_val / norm
+
+
+def _check_model(model):
+    """A TypeError unless `model` is a model instance with an optimizer to train it."""
+    _check_instance("model", model, "model = {}(lr=0.1)")
+    if isinstance(model, torch.nn.Module) and "_parameters" not in vars(model):
+        raise TypeError(_missing_init_message(model))
+    if not callable(getattr(model, "configure_optimizers", None)):
+        raise TypeError(f"{type(model).__name__} has no configure_optimizers() method: "
+                        "derive the model from lib.Module (or lib.Classifier) and define "
+                        "configure_optimizers() to return an optimizer.")
+
+
+def _check_instance(what, obj, example):
+    """A TypeError if `obj` is a class where Trainer.fit needs an object made from it."""
+    if isinstance(obj, type):
+        raise TypeError(f"Trainer.fit got the class {obj.__name__} as its {what}, not a {what} "
+                        f"made from it: create one first, for example {example.format(obj.__name__)}, "
+                        f"and pass that.")
+
+
+def _check_finite_loss(loss, epoch, optim, model):
+    """A FloatingPointError, with the likely cause, if the epoch's training loss is inf or nan."""
+    if loss is None or math.isfinite(loss):
+        return
+    lr = getattr(optim, "lr", None) or getattr(model, "lr", None)
+    if isinstance(lr, numbers.Real) and lr <= 0:
+        raise FloatingPointError(
+            f"The training loss became {loss} in epoch {epoch + 1} with a "
+            f"learning rate of {lr}: a rate <= 0 climbs the loss. Use a positive "
+            "learning rate, for example lr=0.1.")
+    raise FloatingPointError(
+        f"The training loss became {loss} in epoch {epoch + 1}: training "
+        f"diverged{f' at learning rate {lr}' if lr is not None else ''}. Try a "
+        "smaller learning rate (for example ten times smaller), or clip gradients "
+        "with Trainer(gradient_clip_val=...).")
+
+
+def _show_board(model):
+    """Draw the final state of the model's board (in a notebook) when the training ends."""
+    if hasattr(model, "board"):
+        model.board.show()

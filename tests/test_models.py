@@ -58,3 +58,20 @@ def test_sgd_keeps_a_generator_of_parameters():
     net = nn.Linear(2, 1)
     opt = lib.SGD(net.parameters(), lr=0.1)  # a generator: must not be consumed by saving
     assert len(opt.params) == 2
+
+
+def test_concise_linear_regression_initializes_as_its_docstring_says():
+    # issue 20.2: the lazy layer's weights, set in __init__, were discarded when it
+    # materialized, so the first forward pass left torch's default initialization.
+    torch.manual_seed(0)
+    model = lib.LinearRegression(lr=0.03)
+    model(torch.randn(4, 1000))
+    w, b = model.get_w_b()
+    assert w.shape == (1, 1000) and b.shape == (1,)
+    assert b.item() == 0
+    assert abs(w.std().item() - 0.01) < 0.001 and abs(w.mean().item()) < 0.002
+    # and it stays a plain, trainable layer afterwards
+    assert type(model.net) is nn.Linear and model.net.weight.requires_grad
+    before = model.net.weight.detach().clone()
+    model(torch.randn(4, 1000))
+    torch.testing.assert_close(model.net.weight.detach(), before)  # initialized only once

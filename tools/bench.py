@@ -1,15 +1,17 @@
-"""`make bench`: lib against d2l 1.0.3 on this machine, plus the book's build times.
+"""`make bench`: lib against bare PyTorch and d2l 1.0.3 on this machine, plus build times.
 
-Trains, in one run and with the same seeds:
-  - the textbook's concise MLP (256 hidden units, batch 256, SGD lr 0.1, with validation),
-  - softmax regression from scratch (batch 256, lr 0.1),
-on the real Fashion-MNIST under `lib` and under `d2l`, and prints seconds per epoch,
-the speed-up and both validation accuracies. Each epoch (training and validation) is
-timed on its own and the median epoch is reported for both libraries, so that one
-epoch slowed down by another process on the machine does not decide the ratio; the
-mean is printed too. Then it measures what the training board's
-drawing costs in a real kernel, and runs tools/bench_build.py for the build times.
-Usage: python tools/bench.py [--epochs N] [--skip-build]
+1. Side by side, in one process: the textbook's concise MLP on Fashion-MNIST
+   (Flatten, Linear(784, 256), ReLU, Linear(256, 10); batch 256; SGD lr 0.1), trained by
+   `lib.Trainer`, by a bare PyTorch loop of the same model, and by `d2l.Trainer` for
+   reference. lib and the bare loop start from the same weights and read the same
+   minibatches (the same seed, the same in-memory loader), and both end each epoch with a
+   validation pass that computes the loss and the accuracy. The three take turns, round
+   after round, so that a slow moment of a shared machine falls on all of them; each
+   epoch is timed on its own, and the median epoch is reported with lib's ratio to the
+   bare loop, and each one's validation accuracy (lib and the bare loop must agree).
+2. Softmax regression from scratch under lib and d2l.
+3. What drawing the training board costs in a real kernel, and tools/bench_build.py.
+Usage: python tools/bench.py [--rounds N] [--epochs N] [--skip-build]
 """
 import argparse
 import contextlib
@@ -22,6 +24,7 @@ import time
 import warnings
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 import lib
@@ -30,16 +33,6 @@ import lib.datasets
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from d2l import torch as d2l
-
-
-def concise_mlp(d2l):
-    class MLP(d2l.Classifier):
-        def __init__(self, num_outputs, num_hiddens, lr):
-            super().__init__()
-            self.save_hyperparameters()
-            self.net = nn.Sequential(nn.Flatten(), nn.LazyLinear(num_hiddens), nn.ReLU(),
-                                     nn.LazyLinear(num_outputs))
-    return MLP(num_outputs=10, num_hiddens=256, lr=0.1)
 
 
 def softmax_scratch(d2l):
@@ -88,6 +81,105 @@ def run(module, make_model, epochs):
     return statistics.median(times), statistics.mean(times), acc
 
 
+def textbook_mlp():
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+
+
+def lib_mlp(module):
+    """The textbook's MLP as a Classifier of `module` (lib or d2l)."""
+    model = module.Classifier()
+    model.lr = 0.1
+    model.net = textbook_mlp()
+    return model
+
+
+def lib_round(data, epochs, seed):
+    """Train the MLP with lib.Trainer; (seconds of each epoch, final validation accuracy)."""
+    torch.manual_seed(seed)
+    model = lib_mlp(lib)
+    trainer = lib.Trainer(max_epochs=epochs)
+    times, fit_epoch = [], trainer.fit_epoch
+
+    def timed_epoch():
+        start = time.perf_counter()
+        fit_epoch()
+        times.append(time.perf_counter() - start)
+
+    trainer.fit_epoch = timed_epoch
+    history = trainer.fit(model, data)
+    return times, history[-1]["val_acc"]
+
+
+def bare_round(data, epochs, seed):
+    """The same model, data order and optimizer in a plain PyTorch loop."""
+    torch.manual_seed(seed)
+    net = textbook_mlp()
+    optim = torch.optim.SGD(net.parameters(), lr=0.1)
+    train, val = data.train_dataloader(), data.val_dataloader()
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        net.train()
+        for X, y in train:
+            loss = F.cross_entropy(net(X), y)
+            optim.zero_grad()
+            loss.backward()
+            optim.step()
+        net.eval()
+        val_loss = val_acc = 0.0
+        with torch.no_grad():
+            for X, y in val:
+                Y_hat = net(X)
+                val_loss += F.cross_entropy(Y_hat, y)
+                val_acc += (Y_hat.argmax(dim=1) == y).float().mean()
+        val_loss, val_acc = float(val_loss / len(val)), float(val_acc / len(val))
+        times.append(time.perf_counter() - start)
+    return times, val_acc
+
+
+def d2l_round(data, epochs, seed):
+    torch.manual_seed(seed)
+    model = lib_mlp(d2l)
+    trainer = d2l.Trainer(max_epochs=epochs)
+    times, fit_epoch = [], trainer.fit_epoch
+
+    def timed_epoch():
+        start = time.perf_counter()
+        fit_epoch()
+        times.append(time.perf_counter() - start)
+
+    trainer.fit_epoch = timed_epoch
+    with contextlib.redirect_stdout(io.StringIO()):  # d2l's board prints figure reprs
+        trainer.fit(model, data)
+    return times, float(model.board.data["val_acc"][-1].y)
+
+
+def side_by_side(rounds, epochs, with_d2l=True):
+    """lib.Trainer, a bare loop and d2l in turns; the median epoch of each and lib's ratio."""
+    ours = lib.FashionMNIST(batch_size=256)
+    theirs = d2l.FashionMNIST(batch_size=256) if with_d2l else None
+    runs = {"lib.Trainer": (lib_round, ours), "bare PyTorch": (bare_round, ours)}
+    if with_d2l:
+        runs["d2l.Trainer"] = (d2l_round, theirs)
+    lib_round(ours, 1, 0)  # warm-up: torch's first calls (imports, allocations)
+    bare_round(ours, 1, 0)
+    times, acc = {name: [] for name in runs}, {}
+    for r in range(rounds):
+        order = list(runs) if r % 2 == 0 else list(runs)[::-1]  # alternate who goes first
+        for name in order:
+            fn, data = runs[name]
+            t, acc[name] = fn(data, epochs, seed=0)
+            times[name] += t
+    print(f"concise MLP on Fashion-MNIST, {rounds} alternating rounds of {epochs} epoch(s); "
+          "seconds per epoch (median of all epochs), validation accuracy after the last epoch")
+    bare = statistics.median(times["bare PyTorch"])
+    for name in runs:
+        med = statistics.median(times[name])
+        print(f"  {name:<14}{med:>8.3f} s  ({med / bare:.2f}x the bare loop)  "
+              f"min {min(times[name]):.3f} s   val acc {acc[name]:.4f}", flush=True)
+    return times, acc
+
+
 def board_cost():
     """Share of training time spent drawing the board, in a real kernel (as the book runs)."""
     import nbformat
@@ -115,6 +207,7 @@ def board_cost():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-build", action="store_true")
     args = parser.parse_args()
     root = lib.datasets.find_fashion_mnist(download=False).parent.parent
@@ -125,10 +218,10 @@ def main():
     warnings.filterwarnings("ignore", message="This DataLoader will create")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"{os.cpu_count()} CPUs; {args.epochs} epochs each\n")
-    print("seconds per epoch: median of the epochs (mean in brackets)")
+    side_by_side(args.rounds, 1)
+    print("\nseconds per epoch: median of the epochs (mean in brackets)")
     print(f"{'model':<26}{'lib':>16}{'d2l':>16}{'speed-up':>10}{'lib acc':>9}{'d2l acc':>9}")
-    for name, make in [("concise MLP (256 hidden)", concise_mlp),
-                       ("softmax from scratch", softmax_scratch)]:
+    for name, make in [("softmax from scratch", softmax_scratch)]:
         run(lib, make, 1)  # warm-up: parse the files once, as a chapter's first cell would
         ours = run(lib, make, args.epochs)
         theirs = run(d2l, make, args.epochs)
