@@ -133,7 +133,7 @@ def _regression_args(w, b, noise, num_train, num_val, batch_size):
         raise ValueError(
             f"SyntheticRegressionData: w must be a vector of weights, one per feature "
             f"(shape (d,) or (d, 1)); got shape {tuple(w.shape)}. "
-            "For two features write w=torch.tensor([2, -3.4]).")
+            "For two features write, e.g., w=torch.tensor([1.7, -2.6]).")
     if torch.as_tensor(b).numel() != 1:
         raise ValueError(f"SyntheticRegressionData: b must be a scalar bias; got shape "
                          f"{tuple(torch.as_tensor(b).shape)}.")
