@@ -44,6 +44,13 @@ split or made faster.
 
 ``parallel_execution_jobs = 1`` (or ``BOOK_EXECUTION_JOBS=1``) turns the extension off:
 myst-nb then executes the chapters one at a time, as before.
+
+One fix to myst-nb (1.4) comes with it: when a notebook comes from the cache, myst-nb
+renders the page from the cached outputs but writes the notebook it read, without them,
+to ``_build/jupyter_execute/`` (only a notebook it has just executed is written with its
+outputs). Since every chapter now comes from the cache, the cached outputs are merged
+into the notebook object myst-nb writes, so ``jupyter_execute`` holds the executed
+notebooks after any build, clean or incremental, as after a serial clean build.
 """
 from __future__ import annotations
 
@@ -271,7 +278,30 @@ def _store(cache, job: _Job, notebook, seconds: float, err, exc_string) -> bool:
     return True
 
 
+def _write_cached_outputs() -> None:
+    """Make myst-nb's cache client merge the cached outputs into the notebook it was given
+    (the object myst-nb later writes to jupyter_execute), not into a copy."""
+    from myst_nb.core.execute.cache import NotebookClientCache
+
+    if getattr(NotebookClientCache, "_parallelexec_patched", False):
+        return
+    start = NotebookClientCache.start_client
+
+    def start_client(self):
+        given = self._notebook
+        start(self)
+        if self._notebook is not given:
+            merged = self._notebook
+            given.clear()
+            given.update(merged)
+            self._notebook = given
+
+    NotebookClientCache.start_client = start_client
+    NotebookClientCache._parallelexec_patched = True
+
+
 def setup(app: Sphinx) -> dict:
+    _write_cached_outputs()
     app.add_config_value("parallel_execution_jobs", 0, "", [int])
     app.add_config_value("parallel_execution_first", [], "", [list, tuple])
     app.connect("env-before-read-docs", _pre_execute)
