@@ -251,7 +251,8 @@ GROUPS_BY_FILE = {
     "test_pdf.py": "PDF",
     "test_grading.py": "grading",
 }
-ONCE_GROUPS = {"book-build": "build", "book-pdf": "PDF", "graded-class": "grading"}
+ONCE_GROUPS = {"book-build": "build", "book-pdf": "PDF", "book-pdf-text": "PDF",
+               "graded-class": "grading"}
 LEDGER_PREFIX = "cpu-ledger-"
 _ledger_stack: list[list[float]] = []   # [cpu at start, cpu of nested blocks]
 _ledger_file: list[Path] = []
