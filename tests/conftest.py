@@ -21,9 +21,11 @@ the tests on that folder's html without building at all.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
+import resource
 import shutil
 import sys
 from pathlib import Path
@@ -121,7 +123,8 @@ def once_per_run(run_folder):
         with FileLock(str(run_folder / f"{name}.lock")):
             if record.exists():
                 return pickle.loads(record.read_bytes())
-            value = make()
+            with cpu_block(name, ONCE_GROUPS.get(name, "slow (other)")):
+                value = make()
             record.write_bytes(pickle.dumps(value))
             return value
     return once
@@ -184,10 +187,18 @@ def pytest_collection_modifyitems(items):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Where the build is and how long it took (read from the record the workers share)."""
+    """Where the build is and how long it took (read from the record the workers share),
+    and the CPU seconds of the run by group (the ledger below)."""
     factory = getattr(terminalreporter.config, "_tmp_path_factory", None)
-    record = factory.getbasetemp() / "book-build.json" if factory else None
-    if record is None or not record.exists():
+    if factory is None:
+        return
+    groups = cpu_by_group(factory.getbasetemp())
+    if groups:
+        terminalreporter.write_sep("-", "CPU seconds by group")
+        terminalreporter.write_line("  ".join(f"{g}: {s:.0f}" for g, s in groups.items())
+                                    + f"  (total {sum(groups.values()):.0f})")
+    record = factory.getbasetemp() / "book-build.json"
+    if not record.exists():
         return
     info = json.loads(record.read_text())
     out = info["out"]
@@ -212,7 +223,95 @@ def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's `chromium` package")
-    with sync_api.sync_playwright() as p:
+    playwright = sync_api.sync_playwright()
+    p = playwright.__enter__()
+    try:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
-        b.close()
+    finally:
+        # Chromium's CPU time reaches this process when its driver exits, here: recorded
+        # as the browser's, not as the CPU of the test that happens to end the session.
+        with cpu_block("chromium", "browser"):
+            with contextlib.suppress(Exception):
+                b.close()
+            playwright.__exit__(None, None, None)
+
+
+# --------------------------------------------------------------------------- CPU ledger
+# Where the suite's CPU time goes, by group (printed at the end of the run, read by
+# tools/bench_tests.py). Each test's CPU time (its process and every child process that
+# finished meanwhile: kernels, the book build and its kernels, Chromium, the grader) is
+# recorded with its group; the costly things made once per run (``once_per_run``) and the
+# browser are blocks of their own, subtracted from the test during which they ran. Wall
+# times on a shared machine vary with its load, CPU seconds much less.
+
+GROUPS_BY_FILE = {
+    "test_student_runs.py": "student runs",
+    "test_browser.py": "browser",
+    "test_a11y.py": "browser",
+    "test_pdf.py": "PDF",
+    "test_grading.py": "grading",
+}
+ONCE_GROUPS = {"book-build": "build", "book-pdf": "PDF", "book-pdf-text": "PDF",
+               "graded-class": "grading"}
+LEDGER_PREFIX = "cpu-ledger-"
+_ledger_stack: list[list[float]] = []   # [cpu at start, cpu of nested blocks]
+_ledger_file: list[Path] = []
+
+
+def _cpu() -> float:
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+@contextlib.contextmanager
+def cpu_block(name: str, group: str):
+    """Record the CPU seconds spent inside the block (minus nested blocks) under `group`."""
+    entry = [_cpu(), 0.0]
+    _ledger_stack.append(entry)
+    try:
+        yield
+    finally:
+        _ledger_stack.pop()
+        total = _cpu() - entry[0]
+        if _ledger_stack:
+            _ledger_stack[-1][1] += total
+        if _ledger_file:
+            with _ledger_file[0].open("a") as f:
+                f.write(json.dumps({"name": name, "group": group,
+                                    "cpu": round(total - entry[1], 3)}) + "\n")
+
+
+def _test_group(item) -> str:
+    group = GROUPS_BY_FILE.get(item.path.name)
+    if group:
+        return group
+    if item.get_closest_marker("slow") is not None:
+        return "slow (other)"
+    return "book pages" if item.get_closest_marker("book") is not None else "unit"
+
+
+def pytest_sessionstart(session):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    base = factory.getbasetemp()
+    folder = base.parent if worker else base
+    _ledger_file[:] = [folder / f"{LEDGER_PREFIX}{worker or 'main'}.jsonl"]
+    _ledger_file[0].unlink(missing_ok=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    with cpu_block(item.nodeid, _test_group(item)):
+        yield
+
+
+def cpu_by_group(folder: Path) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for ledger in folder.glob(f"{LEDGER_PREFIX}*.jsonl"):
+        for line in ledger.read_text().splitlines():
+            rec = json.loads(line)
+            totals[rec["group"]] = totals.get(rec["group"], 0.0) + rec["cpu"]
+    return dict(sorted(totals.items(), key=lambda kv: -kv[1]))

@@ -46,6 +46,16 @@ def pdf_reader(book_pdf):
     return pypdf.PdfReader(str(book_pdf))
 
 
+@pytest.fixture(scope="session")
+def pdf_text(book_pdf, once_per_run):
+    """The text of every page, extracted once per test run (pypdf takes seconds of CPU for
+    a hundred pages; two tests read it, possibly on two xdist workers)."""
+    import pypdf
+
+    return once_per_run("book-pdf-text", lambda: " ".join(
+        p.extract_text() or "" for p in pypdf.PdfReader(str(book_pdf)).pages))
+
+
 def _site_expectations(built_html, toc):
     """Chapter titles, and the alt text of figures outside solutions, from the site."""
     from bs4 import BeautifulSoup
@@ -85,8 +95,8 @@ def _figure_alts(reader) -> list[str]:
     return alts
 
 
-def test_pdf_has_every_chapter_title(pdf_reader, built_html, toc):
-    text = _norm(" ".join(p.extract_text() or "" for p in pdf_reader.pages))
+def test_pdf_has_every_chapter_title(pdf_text, built_html, toc):
+    text = _norm(pdf_text)
     squeezed = re.sub(r"\s", "", text)  # text extraction may split words ("perceptr ons")
     titles, _ = _site_expectations(built_html, toc)
     missing = [f"{page}: {title!r}" for page, title in titles.items()
@@ -109,11 +119,11 @@ def test_pdf_has_every_figure(pdf_reader, built_html, toc):
     assert not missing, "figures missing from the PDF:\n  " + "\n  ".join(missing)
 
 
-def test_pdf_has_typeset_math_and_code(pdf_reader, book_build):
+def test_pdf_has_typeset_math_and_code(pdf_reader, pdf_text, book_build):
     """TeX commands appear in the PDF only where the printed code has them."""
     from bs4 import BeautifulSoup
 
-    text = " ".join(p.extract_text() or "" for p in pdf_reader.pages)
+    text = pdf_text
     single = book_build.build / "singlehtml" / f"{book_build.pages[0]}.html"
     soup = BeautifulSoup(single.read_text(), "html.parser")
     code = " ".join(pre.get_text() for pre in soup.find_all("pre")
