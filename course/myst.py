@@ -104,7 +104,7 @@ def walk(cells, doc):
 
     ``cells``: the chapter's cells as jupytext reads them (raw cells are skipped);
     ``doc``: its name, for the error of a ``{solution-start}`` that never ends. A gated
-    solution is yielded at its ``{solution-end}``, with the code cells between; the prose
+    solution is yielded at its ``{solution-end}``, with the code cells between (book-only remove-cell ones aside); the prose
     inside it is dropped. A Markdown cell that holds a solution's start or end is split
     around it: the Markdown before the start, then (later) the Markdown after the end.
     """
@@ -112,7 +112,10 @@ def walk(cells, doc):
     for cell in cells:
         if cell.cell_type == "code":
             if solution is not None:
-                solution.sources.append(cell.source)
+                # A book-only cell (remove-cell: glue and assertions) is not part of the
+                # answer: neither stubbed in the notebook nor put back by an answer key.
+                if "remove-cell" not in cell.metadata.get("tags", []):
+                    solution.sources.append(cell.source)
             else:
                 yield Code(cell)
             continue

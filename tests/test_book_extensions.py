@@ -159,7 +159,7 @@ def test_chapters_execute_in_parallel_and_a_failure_keeps_the_others_cached(tmp_
 
     book = tmp_path / "book"
     book.mkdir()
-    for name in ("_config.yml", "references.bib", "_ext"):
+    for name in ("_config.yml", "references.bib", "_ext", "_static"):
         src = BOOK / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, book / name)
     (book / "_toc.yml").write_text(

@@ -149,3 +149,13 @@ def test_an_unclosed_solution_stops_with_its_label():
     message = r"^chap\.md: \{solution-start\} ex-a has no \{solution-end\}$"
     with pytest.raises(SystemExit, match=message):
         items_of(text, "chap")
+
+
+def test_a_book_only_cell_in_a_solution_is_not_part_of_the_answer():
+    text = MYST_HEADER + (
+        "\n````{solution-start} ex-a\n:class: dropdown\n````\n\n"
+        "```{code-cell} ipython3\ndef f(): return 1\n```\n\n"
+        "```{code-cell} ipython3\n:tags: [remove-cell]\nglue('f_value', f(), display=False)\n```\n\n"
+        "````{solution-end}\n````\n")
+    solutions = [s for s in summary(items_of(text)) if s[0] == "solution"]
+    assert solutions == [("solution", "ex-a", True, ["def f(): return 1"])]

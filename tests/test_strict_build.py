@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 def make_book(tmp_path, chapter_body):
     book = tmp_path / "book"
     book.mkdir()
-    for name in ("_config.yml", "references.bib", "_ext"):
+    for name in ("_config.yml", "references.bib", "_ext", "_static"):
         src = BOOK / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, book / name)
     (book / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: broken\n")
