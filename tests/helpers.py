@@ -88,3 +88,20 @@ def stubs_fail(*cases):
     def test(check, answer):
         fails(check, answer)
     return test
+
+
+def copy_working_tree(to):
+    """The repository's files as git sees them (tracked, and untracked but not ignored),
+    copied into the folder `to`: what the new-chapter and fresh-environment tests work on."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                           cwd=root, check=True, capture_output=True, text=True).stdout.split("\0")
+    for name in filter(None, files):
+        if (root / name).is_file():
+            (to / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / name, to / name)
+    return to

@@ -12,19 +12,10 @@ import nbformat
 import pytest
 
 from bookkit import STRICT, jupyter_book_cmd
+from helpers import copy_working_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
-
-
-def copy_of_the_repository(to: Path) -> Path:
-    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                           cwd=ROOT, check=True, capture_output=True, text=True).stdout.split("\0")
-    for name in filter(None, files):
-        if (ROOT / name).is_file():
-            (to / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, to / name)
-    return to
 
 
 def run(cmd, repo, **kw):
@@ -33,7 +24,7 @@ def run(cmd, repo, **kw):
 
 
 def test_a_new_chapter_passes_the_tests_and_builds(tmp_path):
-    repo = copy_of_the_repository(tmp_path / "repo")
+    repo = copy_working_tree(tmp_path / "repo")
     made = run([sys.executable, "tools/new_chapter.py", "demo-topic", "--title", "Demo topic"], repo)
     assert made.returncode == 0, made.stderr
     assert (repo / "book" / "demo-topic.md").is_file()

@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -40,9 +39,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.book import ROOT, notebook_pages, source_notebook
-from course.book import book_config, install_spec
+from course.book import ROOT, book_config, install_spec, notebook_pages, source_notebook
 from course.notebook import book_only, setup_index
+from helpers import copy_working_tree
 
 NOTEBOOKS = ROOT / "notebooks"
 TIMING_PREFIX = "Timing: "  # plain text: an emoji shows as an empty box without an emoji font
@@ -92,13 +91,7 @@ def make_fresh_env(root: Path) -> dict:
             "display_name": f"student ({doc})", "language": "python"}))
     # The repository a student installs from: the working tree's files as git sees them
     # (tracked, and untracked but not ignored), committed on the configured branch.
-    repo = root / "course"
-    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                           cwd=ROOT, check=True, capture_output=True, text=True).stdout.split("\0")
-    for name in filter(None, files):
-        if (ROOT / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, repo / name)
+    repo = copy_working_tree(root / "course")
     # file://localhost/...: the pip that Python 3.11's venv brings (23.2) rejects a git+file
     # URL without a host.
     url, branch = f"file://localhost{repo}", "main"

@@ -93,11 +93,8 @@ def lib_mlp(module):
     return model
 
 
-def lib_round(data, epochs, seed):
-    """Train the MLP with lib.Trainer; (seconds of each epoch, final validation accuracy)."""
-    torch.manual_seed(seed)
-    model = lib_mlp(lib)
-    trainer = lib.Trainer(max_epochs=epochs)
+def timed_fit(trainer, model, data):
+    """trainer.fit(model, data), timing each epoch; (seconds of each epoch, fit's result)."""
     times, fit_epoch = [], trainer.fit_epoch
 
     def timed_epoch():
@@ -106,7 +103,13 @@ def lib_round(data, epochs, seed):
         times.append(time.perf_counter() - start)
 
     trainer.fit_epoch = timed_epoch
-    history = trainer.fit(model, data)
+    return times, trainer.fit(model, data)
+
+
+def lib_round(data, epochs, seed):
+    """Train the MLP with lib.Trainer; (seconds of each epoch, final validation accuracy)."""
+    torch.manual_seed(seed)
+    times, history = timed_fit(lib.Trainer(max_epochs=epochs), lib_mlp(lib), data)
     return times, history[-1]["val_acc"]
 
 
@@ -140,17 +143,8 @@ def bare_round(data, epochs, seed):
 def d2l_round(data, epochs, seed):
     torch.manual_seed(seed)
     model = lib_mlp(d2l)
-    trainer = d2l.Trainer(max_epochs=epochs)
-    times, fit_epoch = [], trainer.fit_epoch
-
-    def timed_epoch():
-        start = time.perf_counter()
-        fit_epoch()
-        times.append(time.perf_counter() - start)
-
-    trainer.fit_epoch = timed_epoch
     with contextlib.redirect_stdout(io.StringIO()):  # d2l's board prints figure reprs
-        trainer.fit(model, data)
+        times, _ = timed_fit(d2l.Trainer(max_epochs=epochs), model, data)
     return times, float(model.board.data["val_acc"][-1].y)
 
 
