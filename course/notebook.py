@@ -14,8 +14,7 @@ import nbformat
 
 from .bibliography import reference_list
 from .book import install_spec
-from .exercises import (check_arguments, exercise_name, read_exercises, shown_number,
-                        stub_message)
+from .exercises import check_arguments, read_exercises, shown_number, stub_message
 from .glue import GlueValues
 from .markdown import REFERENCES, Rewriter
 from .myst import Code, Markdown, walk

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 
-from course.exercises import NOTEBOOK_HEADING_RE
+from course.exercises import NOTEBOOK_HEADING_RE, Chapter
 
-from .chapters import Chapter, student_notebook
+from .chapters import student_notebook
 
 
 def written_answers(nb, chapter: Chapter) -> dict:

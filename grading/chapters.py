@@ -19,11 +19,8 @@ import copy
 from pathlib import Path
 
 from course.book import ROOT
-# The chapter model, for the grader's modules (course/exercises.py).
-from course.exercises import (Chapter, UnknownChapter, chapter_names,  # noqa: F401
-                              load_chapter, stub_label)
+from course.exercises import load_chapter, stub_label
 
-REPO = ROOT  # the repository: its lib/ and notebooks/
 NOTEBOOKS = ROOT / "notebooks"
 
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import nbformat
 
 from . import gradebook
-from .chapters import REPO, chapter_names, load_chapter
-from .kernel import Session
+from course.book import ROOT
+from course.exercises import chapter_names, load_chapter
+from .kernel import Session, repository_first
 from .limits import Limits
 from .run import check_cell
 from .submission import read_submission
@@ -101,7 +102,7 @@ def preflight(run_tmp: Path, limits: Limits) -> Path:
     try:
         chapters = [load_chapter(n) for n in chapter_names()]
     except Exception as e:  # noqa: BLE001
-        raise GradingError(f"could not read the course's chapters in {REPO / 'book'}: {e}") from e
+        raise GradingError(f"could not read the course's chapters in {ROOT / 'book'}: {e}") from e
     check = next((ch for c in chapters for ex in c.scored for ch in ex.checks), None)
     tmp = run_tmp / "preflight"
     tmp.mkdir(parents=True)
@@ -160,7 +161,7 @@ def grade_one(path: Path, name: str, tmp: Path, limits: Limits, mpl_dir: Path | 
            "mpl_dir": str(mpl_dir) if mpl_dir else None, "result": str(tmp / "result.json")}
     (tmp / "job.json").write_text(json.dumps(job))
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    env["PYTHONPATH"] = repository_first(env.get("PYTHONPATH"))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     base = {"submission": name, "chapter": None, "graded": False, "exercises": {}, "answers": {},
             "notes": [], "seconds": 0.0}

@@ -15,7 +15,7 @@ import re
 import shutil
 from pathlib import Path
 
-from .chapters import UnknownChapter
+from course.exercises import UnknownChapter
 
 # What a graded result says of its chapter (`grading.run.describe_chapter`).
 CHAPTER_KEYS = ("chapter", "chapter_title", "chapter_position", "order", "scored", "headings")

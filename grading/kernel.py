@@ -25,12 +25,18 @@ from pathlib import Path
 
 import nbformat
 
-from .chapters import REPO
+from course.book import ROOT
 from .kernel_side import MIME
 from .limits import Limits, limiter, user_tasks
 
 NBCLIENT_SERIES = "0.11"           # the nbclient whose NotebookClient.output is replaced
 TIMEOUT_ENAME = "GraderCellTimeout"  # the error nbclient reports for a cell past its limit
+
+
+def repository_first(pythonpath: str | None) -> str:
+    """A PYTHONPATH with this repository first (its lib/ and lib/checks, as the grader
+    reads them), then the entries of `pythonpath`."""
+    return os.pathsep.join([str(ROOT)] + [p for p in (pythonpath or "").split(os.pathsep) if p])
 
 
 def kernel_env(tmp: Path, limits: Limits, mpl_dir: Path | None = None) -> dict:
@@ -50,7 +56,7 @@ def kernel_env(tmp: Path, limits: Limits, mpl_dir: Path | None = None) -> dict:
         "HOME": str(home), "TMPDIR": str(tmp / "tmp"), "IPYTHONDIR": str(home / ".ipython"),
         "MPLCONFIGDIR": str(home / ".matplotlib"), "XDG_CACHE_HOME": cache,
         "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONPATH": os.pathsep.join([str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]),
+        "PYTHONPATH": repository_first(os.environ.get("PYTHONPATH")),
         "OMP_NUM_THREADS": str(limits.threads), "MKL_NUM_THREADS": str(limits.threads),
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     })

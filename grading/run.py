@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 
 from .answers import written_answers
-from .chapters import Chapter, UnknownChapter, chapter_names
+from course.exercises import Chapter, UnknownChapter, chapter_names
 from .kernel import KernelGone, Session
 from .kernel_side import load_cell
 from .limits import MAX_KERNELS, Limits
@@ -39,9 +39,9 @@ __all__ = ["STATUSES", "check_cell", "grade_notebook", "grade_file", "describe_c
 
 def check_cell(check, nonce) -> str:
     """The code of the cell that runs one course check in the student's kernel."""
-    from .chapters import REPO
+    from course.book import ROOT
 
-    return load_cell(str(REPO), check.module, check.function, check.args, check.kwargs, nonce)
+    return load_cell(str(ROOT), check.module, check.function, check.args, check.kwargs, nonce)
 
 
 def grade_notebook(nb, chapter: Chapter, tmp: Path, limits: Limits, mpl_dir=None) -> dict:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from .chapters import UnknownChapter, load_chapter
+from course.exercises import UnknownChapter, load_chapter
 
 
 def read_submission(path: Path):

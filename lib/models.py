@@ -118,7 +118,7 @@ def _one_number(key, value, model):
     if value.numel() != 1:
         hint = (f" {type(model).__name__}.loss(y_hat, y) must average the loss of the examples "
                 "into one number: end it with .mean()." if key == "loss" else
-                f" Average it over the batch, for example with .mean().")
+                " Average it over the batch, for example with .mean().")
         raise ValueError(f"the {key} of a minibatch must be one number, but {type(model).__name__}"
                          f" gave a tensor of shape {tuple(value.shape)}.{hint}")
     return value.detach()

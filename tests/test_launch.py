@@ -12,13 +12,13 @@ ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 NOTEBOOKS = ROOT / "notebooks"
 
-import make_notebooks as mk  # noqa: E402  (tools/ is on sys.path: see conftest.py)
+from course.book import book_config, notebook_pages, repository  # noqa: E402
 
-CONFIG = mk.book_config(BOOK)
+CONFIG = book_config(BOOK)
 
 
 def expected_launch_urls(doc):
-    url, branch, _ = mk.repository(CONFIG)
+    url, branch, _ = repository(CONFIG)
     org, repo = re.match(r"https://github\.com/([^/]+)/([^/]+)", url).groups()
     buttons = CONFIG.get("launch_buttons", {})
     ui = {"classic": "tree", "jupyterlab": "lab/tree"}[buttons.get("notebook_interface", "classic")]
@@ -31,7 +31,7 @@ def expected_launch_urls(doc):
 
 
 @pytest.mark.book
-@pytest.mark.parametrize("doc", mk.toc_docnames(BOOK))
+@pytest.mark.parametrize("doc", notebook_pages(BOOK))
 def test_launch_buttons_open_the_student_notebook(built_html, doc):
     page = (built_html / f"{doc}.html").read_text()
     links = set(re.findall(r'href="(https://[^"]+)"', page))

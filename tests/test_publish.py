@@ -23,10 +23,10 @@ def _tool(name):
     return module
 
 
-mk = _tool("make_notebooks")
+from course.book import book_config, install_spec, repository  # noqa: E402
 from course.notebook import setup_index
 check_repository = _tool("check_repository")
-CONFIG = mk.book_config()
+CONFIG = book_config()
 
 
 def setup_source(spec=None):
@@ -36,7 +36,7 @@ def setup_source(spec=None):
     assert len(sources) == 1, "the student notebooks' set-up cells differ"
     source = sources.pop()
     if spec is not None:
-        source = source.replace(repr(mk.install_spec(CONFIG)), repr(spec))
+        source = source.replace(repr(install_spec(CONFIG)), repr(spec))
     return source
 
 
@@ -48,7 +48,7 @@ def run_cell(source, cwd, *python_flags):
 
 
 def test_setup_cell_installs_from_the_configured_repository_and_branch():
-    url, branch, _ = mk.repository(CONFIG)
+    url, branch, _ = repository(CONFIG)
     assert CONFIG["repository"]["url"].rstrip("/") == url
     assert repr(f"dlf-lib @ git+{url}@{branch}") in setup_source()
 
@@ -57,7 +57,7 @@ def test_install_spec_names_this_project():
     """The set-up cell installs the package that pyproject.toml at the repository root builds."""
     import tomllib
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert mk.install_spec(CONFIG).startswith(pyproject["project"]["name"] + " @ git+https://")
+    assert install_spec(CONFIG).startswith(pyproject["project"]["name"] + " @ git+https://")
     assert "lib" in pyproject["tool"]["setuptools"]["packages"]
 
 

@@ -19,9 +19,10 @@ BOOK = ROOT / "book"
 NOTEBOOKS = ROOT / "notebooks"
 
 import make_notebooks as mk  # noqa: E402  (tools/ is on sys.path: see conftest.py)
+from course.book import book_config, notebook_pages, repository
 from course.notebook import setup_index
-CHAPTERS = mk.toc_docnames(BOOK)
-CONFIG = mk.book_config(BOOK)
+CHAPTERS = notebook_pages(BOOK)
+CONFIG = book_config(BOOK)
 
 
 def student(doc):
@@ -55,7 +56,7 @@ def test_valid_nbformat_without_outputs(doc):
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
     first = nb.cells[setup_index(nb)]
-    url, branch, _ = mk.repository(CONFIG)
+    url, branch, _ = repository(CONFIG)
     assert f"git+{url}@{branch}" in first.source, (
         "the first code cell must install lib from repository.url in book/_config.yml")
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# "), (

@@ -203,10 +203,11 @@ def run_like_a_student(doc, book_cells, fresh=None):
             setup = setup_index(nb)
             code = [(i, c) for i, c in enumerate(cells) if c.cell_type == "code" and i != setup]
             shared = []  # (index of a book cell, the notebook's cell for it or None)
+            n = 0        # how many of the notebook's code cells the book shares
             for k, book_cell in enumerate(book_cells):
-                n = len([s for s in shared if s[1] is not None])
                 if n < len(code) and code[n][1].source == book_cell.source:
                     shared.append((k, code[n]))
+                    n += 1
                 elif book_only(book_cell, first=k == 0):
                     shared.append((k, None))
                 else:
@@ -218,7 +219,7 @@ def run_like_a_student(doc, book_cells, fresh=None):
                 else:
                     ran.append((k, client.execute_cell(pair[1], pair[0])))
             run(SAVE_RANDOM_STATE)  # the first exercise: where the two part ways
-            for i, cell in code[len([s for s in shared if s[1] is not None]):]:
+            for i, cell in code[n:]:
                 client.execute_cell(cell, i)
             resume = len(shared)
             printed = "".join(o.get("text", "") for o in cells[setup].outputs)

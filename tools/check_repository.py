@@ -10,9 +10,8 @@ Usage: python tools/check_repository.py
 import re
 import subprocess
 import sys
-from pathlib import Path
 
-from make_notebooks import BOOK, book_config, repository
+from course.book import BOOK, book_config, repository
 
 
 def normalise(url):

@@ -47,14 +47,10 @@ from pathlib import Path
 import nbformat
 
 from course.bibliography import load_bib
-# install_spec and repository are not used here: tools/check_repository.py and the tests
-# import them from this module, with book_config.
-from course.book import (BOOK, ROOT, book_config, chapter_numbers, install_spec,  # noqa: F401
-                         notebook_pages, repository)
+from course.book import BOOK, ROOT, book_config, chapter_numbers, notebook_pages
 from course.markdown import label_titles
 from course.notebook import StudentNotebook
 OUT = ROOT / "notebooks"
-toc_docnames = notebook_pages  # the notebook pages of _toc.yml, root first (tools/bookkit.py)
 
 
 def build(book=BOOK, executed=None):
@@ -62,7 +58,7 @@ def build(book=BOOK, executed=None):
     the chapters glue into their text come from the build in ``executed`` (default
     book/_build/jupyter_execute, where `make book` builds)."""
     config = book_config(book)
-    docs = toc_docnames(book)
+    docs = notebook_pages(book)
     bib, titles = load_bib(book, config), label_titles(docs, book)
     numbers = chapter_numbers(book)
     out = {}
