@@ -31,6 +31,11 @@ from .limits import Limits, limiter, user_tasks
 
 NBCLIENT_SERIES = "0.11"           # the nbclient whose NotebookClient.output is replaced
 TIMEOUT_ENAME = "GraderCellTimeout"  # the error nbclient reports for a cell past its limit
+# Run in every kernel before the student's first cell, not under a cell's time limit: what
+# every chapter imports first. A cell's limit then measures the student's code, not the
+# seconds that importing torch takes on a busy machine. It defines no name for the student.
+WARM_UP = "import torch as _torch, lib as _lib\ndel _torch, _lib"
+WARM_UP_TIMEOUT = 300
 
 
 def repository_first(pythonpath: str | None) -> str:
@@ -199,12 +204,25 @@ class Session:
                                              stdin=subprocess.DEVNULL,
                                              preexec_fn=limiter(self.limits, user_tasks()))
                 self.client.start_new_kernel_client()
+                self._warm_up()
                 return
             except Exception:  # noqa: BLE001
                 self.stop()
                 if attempt == 3:
                     raise
                 time.sleep(2 * attempt)
+
+    def _warm_up(self):
+        """Import the course library in the new kernel (WARM_UP); raise if it fails."""
+        from jupyter_core.utils import run_sync
+
+        reply = run_sync(self.client.kc.execute_interactive)(
+            WARM_UP, silent=True, store_history=False, timeout=WARM_UP_TIMEOUT,
+            output_hook=lambda msg: None)
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise RuntimeError(f"the kernel cannot import the course library: "
+                               f"{content.get('ename')}: {content.get('evalue')}")
 
     def stop(self):
         if self.km is not None:

@@ -25,7 +25,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import resource
 import shutil
 import sys
 from pathlib import Path
@@ -35,6 +34,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import bookkit  # noqa: E402  (the book's plumbing, shared with the tools)
+import cputime  # noqa: E402
 from course.book import toc_pages
 from bookkit import CHROMIUM, CHROMIUM_ARGS, Build  # noqa: E402
 
@@ -229,8 +229,8 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
     finally:
-        # Chromium's CPU time reaches this process when its driver exits, here: recorded
-        # as the browser's, not as the CPU of the test that happens to end the session.
+        # Closing Chromium is the browser's CPU, not that of the test that happens to end
+        # the session.
         with cpu_block("chromium", "browser"):
             with contextlib.suppress(Exception):
                 b.close()
@@ -239,8 +239,8 @@ def browser():
 
 # --------------------------------------------------------------------------- CPU ledger
 # Where the suite's CPU time goes, by group (printed at the end of the run, read by
-# tools/bench_tests.py). Each test's CPU time (its process and every child process that
-# finished meanwhile: kernels, the book build and its kernels, Chromium, the grader) is
+# tools/bench_tests.py). Each test's CPU time (its process and every process it started,
+# running or finished: kernels, the book build and its kernels, Chromium, the grader) is
 # recorded with its group; the costly things made once per run (``once_per_run``) and the
 # browser are blocks of their own, subtracted from the test during which they ran. Wall
 # times on a shared machine vary with its load, CPU seconds much less.
@@ -259,9 +259,20 @@ _ledger_stack: list[list[float]] = []   # [cpu at start, cpu of nested blocks]
 _ledger_file: list[Path] = []
 
 
+_cpu_seen = [0.0, 0.0]   # [the last reading, CPU of processes that left the tree unseen]
+
+
 def _cpu() -> float:
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    """This worker's CPU seconds so far, its processes' included (tools/cputime.py: live
+    ones too, such as Chromium). Processes reaped outside the tree (Chromium's, once the
+    browser closes) take their time with them; the reading never goes down, so what they
+    had is kept."""
+    now = cputime.tree_cpu() + _cpu_seen[1]
+    if now < _cpu_seen[0]:
+        _cpu_seen[1] += _cpu_seen[0] - now
+        now = _cpu_seen[0]
+    _cpu_seen[0] = now
+    return now
 
 
 @contextlib.contextmanager

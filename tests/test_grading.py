@@ -19,14 +19,18 @@ import pytest
 
 from grading.chapters import load_chapter, solved_notebook, student_notebook
 
-pytestmark = pytest.mark.slow  # every test here starts kernels (about two minutes in all)
+pytestmark = pytest.mark.slow  # every test here starts kernels (about a minute in all)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "backprop"
 BIAS, NUMGRAD = "ex-backprop-bias", "ex-backprop-numgrad"
-# Wide enough for a machine under load (importing torch can take 10 s there); the loops
-# of the class run into them.
-LIMITS = ["--cell-timeout", "30", "--check-timeout", "20", "--timeout", "180", "--memory", "5G"]
+# The loops of the class run into these limits, and the busy ones burn CPU until then.
+# The chapter's cells take at most 0.2 s each on an idle machine (its imports, seconds on
+# a busy one, are the kernel's warm-up: grading.kernel.WARM_UP), so 6 s leaves a margin
+# of 30 for the load of the test run.
+CELL_TIMEOUT = 6
+LIMITS = ["--cell-timeout", str(CELL_TIMEOUT), "--check-timeout", "6", "--timeout", "180",
+          "--memory", "5G"]
 WRONG_BIAS = ("def grads_with_bias(X, y, W1, b1, W2, b2, lambd):\n"
               "    return tuple(torch.zeros_like(p) for p in (W1, b1, W2, b2))")
 
@@ -247,7 +251,7 @@ def test_course_checks_not_the_students(graded):
 @pytest.mark.parametrize("name, said", [
     ("syntax-error", "SyntaxError"),
     ("raises", "ValueError: my own bug"),
-    ("infinite-loop", "ran longer than its time limit (30 s) and was interrupted"),
+    ("infinite-loop", f"ran longer than its time limit ({CELL_TIMEOUT} s) and was interrupted"),
     ("stubborn-loop", "could not be interrupted"),
     ("sys-exit", "SystemExit"),
     ("prints-megabytes", "printed 6 million characters"),
@@ -338,3 +342,18 @@ def test_the_whole_notebook_time_limit(tmp_path):
     # Which cell the limit cuts depends on the machine's load; that it cuts, does not.
     assert "ran past its time limit (5 s for all cells)" in said and "were not run" in said, said
     assert {e["status"] for e in got["exercises"].values()} == {"not attempted"}
+
+
+def test_the_course_library_is_imported_before_the_students_first_cell(tmp_path):
+    """A cell's time limit is the student's: torch and lib are imported before the first
+    cell (grading.kernel.WARM_UP), and no name of that import is left for the student."""
+    from grading.limits import Limits
+    from grading.run import grade_notebook
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import sys\nassert {'torch', 'lib'} <= set(sys.modules), 'not imported before'\n"
+        "assert not {'_torch', '_lib', 'torch', 'lib'} & set(globals()), 'names left'")]
+    got = grade_notebook(nb, load_chapter(CHAPTER), tmp_path,
+                         Limits(cell_timeout=20, timeout=60, check_timeout=20))
+    assert got["notes"] == [], got["notes"]
