@@ -175,15 +175,40 @@ def built_html(book_build) -> Path:
 
 
 def pytest_collection_modifyitems(items):
-    """The tests that need the book first, then the slow ones, then the rest (a stable
-    sort: files keep their order). Under xdist's worksteal the first worker starts the
-    build at once; the others begin at the quick end of the list and take the slow tests
-    (the student notebook runs among them, which need the build only at their end) from
-    the first worker's queue, so no worker waits for the build with nothing to do."""
-    def order(item):
-        return ("book_build" not in getattr(item, "fixturenames", ()),
-                item.get_closest_marker("slow") is None)
-    items.sort(key=order)
+    """Order the tests for xdist's worksteal, which hands worker k the k-th contiguous
+    share of this list and lets an idle worker steal the end of the longest queue.
+
+    The first share starts with the tests that need the book (the first of them starts the
+    build, which keeps both cores busy with its kernels; the others wait for it); each other
+    share starts with its part of the slow tests, the student notebook runs first, the later
+    chapters (which train longest) before the earlier ones; quick tests fill every share to
+    its end, where stealing takes them from. So every worker starts on long work and the run
+    does not end with one long test on one core. Without xdist: book, slow, the rest."""
+    def slow_first(item):
+        callspec = getattr(item, "callspec", None)
+        doc = callspec.params.get("doc") if callspec else None
+        pages = toc_pages()
+        is_run = item.path.name == "test_student_runs.py" and doc in pages
+        return (not is_run, -pages.index(doc) if is_run else 0)
+
+    book = [i for i in items if "book_build" in getattr(i, "fixturenames", ())]
+    slow = sorted((i for i in items if i not in book and i.get_closest_marker("slow")),
+                  key=slow_first)
+    quick = [i for i in items if i not in book and not i.get_closest_marker("slow")]
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers < 2:
+        items[:] = book + slow + quick
+        return
+    shares, left = [], len(items)
+    for k in range(workers):           # the sizes worksteal gives the workers
+        shares.append(left // (workers - k))
+        left -= shares[-1]
+    queues = [book] + [slow[k::workers - 1] for k in range(workers - 1)]
+    for queue, size in zip(queues, shares):
+        take = max(0, size - len(queue))
+        queue += quick[:take]
+        quick = quick[take:]
+    items[:] = [i for queue in queues for i in queue] + quick
 
 
 def pytest_terminal_summary(terminalreporter):
