@@ -155,7 +155,7 @@ def uses_library(f, x):
 
 @pytest.mark.parametrize("wrong, message", [
     (transposed, "transpose"),
-    (accumulated, "sum of rows 0..i"),
+    (accumulated, "sum of rows 0..j"),
     (column_sums, "column sums"),
     (no_retain_graph, "retain_graph=True"),
     (list_of_rows, "torch.stack"),

@@ -167,26 +167,26 @@ def check_jacobian(my_jacobian):
                         f"{tried} returned the vector {got.reshape(-1).tolist()}, the column "
                         f"sums of the ({m}, {n}) Jacobian: one backward of all outputs at "
                         "once (y.sum().backward() or y.backward(torch.ones_like(y))) adds the "
-                        "rows up. Hint: one backward per output y[i], each giving row i.")
+                        "rows up. Hint: one backward per output y[j], each giving row j.")
             if tuple(got.shape) == (n, m) and m != n:
                 raise CheckError(f"{tried} returned shape ({n}, {m}), expected ({m}, {n}): "
-                                 "that is the transpose. Hint: row i is the gradient of "
-                                 "output i, so there is one row per output.")
+                                 "that is the transpose. Hint: row j is the gradient of "
+                                 "output j, so there is one row per output.")
             if tuple(got.shape) == (m, n) and m == n and not torch.allclose(got, expected) \
                     and torch.allclose(got, expected.T, atol=1e-5):
                 raise CheckError(f"{tried} returned {got.tolist()}, the transpose of the "
-                                 f"Jacobian {expected.tolist()}. Hint: row i is the gradient "
-                                 "of output i, column j the derivative by x[j].")
+                                 f"Jacobian {expected.tolist()}. Hint: row j is the gradient "
+                                 "of output j, column r the derivative by x[r].")
             if tuple(got.shape) == (m, n) and torch.allclose(got, expected.cumsum(0),
                                                              atol=1e-5) \
                     and not torch.allclose(got, expected, atol=1e-5):
-                raise CheckError(f"{tried} returned {got.tolist()}: row i is the sum of rows "
-                                 f"0..i of the Jacobian {expected.tolist()}. backward() adds "
+                raise CheckError(f"{tried} returned {got.tolist()}: row j is the sum of rows "
+                                 f"0..j of the Jacobian {expected.tolist()}. backward() adds "
                                  "to x.grad, so each row carried the earlier ones. Hint: zero "
                                  "x.grad before each backward (x.grad = None), or use "
                                  "torch.autograd.grad, which does not accumulate.")
             expect_close(got, expected, tried,
-                         hint="row i holds the partial derivatives of output i with respect "
+                         hint="row j holds the partial derivatives of output j with respect "
                               "to x[0], x[1], ...")
     finally:
         torch.autograd.functional.jacobian = real_jacobian

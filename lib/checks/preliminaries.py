@@ -165,7 +165,7 @@ def _expect_gradient(grad_at, f, x, expected, tried, hint):
     return got
 
 
-@exercise("grad_at", section="the autograd section, 'Gradients and Python control flow'")
+@exercise("grad_at", section="the autograd section, 'Branches and loops'")
 def check_grad_at(grad_at):
     # A smooth function with a known derivative, on a vector and on a matrix.
     for x in (torch.tensor([0.0, 1.0, 2.0]), torch.tensor([[0.5, -1.0], [2.0, 3.0]])):
