@@ -106,14 +106,15 @@ class SyntheticRegressionData(DataModule):
         w = _regression_args(w, b, noise, num_train, num_val, batch_size)  # w as a vector
         self.save_hyperparameters(ignore=("w",))
         self.w = w
-        n = num_train + num_val
-        self.X = torch.randn(n, len(w))                          # (n, d)
-        noise = torch.randn(n, 1) * noise                        # (n, 1)
-        self.y = torch.matmul(self.X, w.reshape((-1, 1))) + b + noise  # (n, 1)
+        # The features are drawn before the noise, as in the textbook: a seed gives its data.
+        self.X = torch.randn(num_train + num_val, len(w))       # (n, d): x ~ N(0, I)
+        eps = noise * torch.randn(len(self.X), 1)                # (n, 1): N(0, noise^2)
+        self.y = self.X @ w[:, None] + b + eps                   # (n, 1)
 
     def get_dataloader(self, train):
-        i = slice(0, self.num_train) if train else slice(self.num_train, None)
-        return self.get_tensorloader((self.X, self.y), train, i)
+        """The first num_train examples, shuffled, for training; the others for validation."""
+        rows = slice(None, self.num_train) if train else slice(self.num_train, None)
+        return self.get_tensorloader((self.X, self.y), train, rows)
 
 
 def _regression_args(w, b, noise, num_train, num_val, batch_size):

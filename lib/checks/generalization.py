@@ -118,13 +118,13 @@ def _as_indices(got, tried, n):
     return out
 
 
-def _check_fold(n, k, i, train, val, tried):
+def _check_fold(n, num_folds, fold, train, val, tried):
     """One fold: no overlap, no duplicates, nothing missing."""
     both = sorted(set(train) & set(val))
     if both:
         raise CheckError(f"{tried}: examples {both[:5]} are in both train_idx and val_idx, "
                          "so the model would be validated on examples it trained on. Hint: "
-                         "train on every fold except fold i.")
+                         "train on every fold except fold number `fold`.")
     for name, values in (("train_idx", train), ("val_idx", val)):
         if len(values) != len(set(values)):
             dup = sorted({v for v in values if values.count(v) > 1})
@@ -132,21 +132,21 @@ def _check_fold(n, k, i, train, val, tried):
     missing = sorted(set(range(n)) - set(train) - set(val))
     if missing:
         raise CheckError(f"{tried}: examples {missing[:5]} are in neither train_idx nor "
-                         "val_idx. Hint: train_idx must hold every example outside fold i, "
-                         "i.e. all the other k - 1 folds together.")
+                         "val_idx. Hint: train_idx must hold every example outside fold number "
+                         "`fold`, i.e. all the other num_folds - 1 folds together.")
 
 
 @exercise("k_fold_split", section="'Validation sets and K-fold cross-validation'")
 def check_k_fold_split(k_fold_split):
-    for n, k in [(10, 5), (8, 3), (11, 4), (7, 7), (5, 2), (23, 5)]:
+    for n, num_folds in [(10, 5), (8, 3), (11, 4), (7, 7), (5, 2), (23, 5)]:
         seen = {}
         sizes = []
-        for i in range(k):
-            tried = f"k_fold_split({n}, {k}, {i})"
-            got = call(k_fold_split, tried, n, k, i)
+        for fold in range(num_folds):
+            tried = f"k_fold_split({n}, {num_folds}, {fold})"
+            got = call(k_fold_split, tried, n, num_folds, fold)
             train, val = _as_indices(got, tried, n)
-            _check_fold(n, k, i, train, val, tried)
-            again = _as_indices(call(k_fold_split, tried, n, k, i), tried, n)
+            _check_fold(n, num_folds, fold, train, val, tried)
+            again = _as_indices(call(k_fold_split, tried, n, num_folds, fold), tried, n)
             expect(sorted(again[1]) == sorted(val),
                    f"calling {tried} twice gave two different validation folds "
                    f"({sorted(val)[:5]}... and {sorted(again[1])[:5]}...). Hint: the folds "
@@ -155,28 +155,31 @@ def check_k_fold_split(k_fold_split):
             for v in val:
                 if v in seen:
                     raise CheckError(
-                        f"k_fold_split({n}, {k}, i): example {v} is in the validation folds "
-                        f"i={seen[v]} and i={i}. Hint: fold i must depend on i, and the k "
-                        "folds must not overlap.")
-                seen[v] = i
+                        f"k_fold_split({n}, {num_folds}, fold): example {v} is in the validation "
+                        f"folds fold={seen[v]} and fold={fold}. Hint: the validation fold must "
+                        "depend on `fold`, and the num_folds folds must not overlap.")
+                seen[v] = fold
             sizes.append(len(val))
         never = sorted(set(range(n)) - set(seen))
         if never:
             raise CheckError(
-                f"k_fold_split({n}, {k}, i) for i = 0..{k - 1}: examples {never[:5]} are never "
-                f"in a validation fold (fold sizes {sizes}). Hint: when k does not divide n, "
-                "the n % k leftover examples must go into some folds too (one extra each), "
-                "not be dropped.")
+                f"k_fold_split({n}, {num_folds}, fold) for fold = 0..{num_folds - 1}: examples "
+                f"{never[:5]} are never in a validation fold (fold sizes {sizes}). Hint: when "
+                "num_folds does not divide n, the n % num_folds leftover examples must go into "
+                "some folds too (one extra each), not be dropped.")
         if max(sizes) - min(sizes) > 1:
             raise CheckError(
-                f"k_fold_split({n}, {k}, i) for i = 0..{k - 1} gave folds of sizes {sizes}, "
-                "which differ by more than one. Hint: spread the n % k leftover examples "
-                "over the first folds, one each (torch.tensor_split does this), instead of "
-                "giving them all to the last fold.")
-    for args, why in [((10, 1, 0), "one fold leaves nothing to train on; k must be at least 2"),
-                      ((4, 5, 0), "5 folds of 4 examples would leave a fold empty; k must be "
-                                  "at most n"),
-                      ((10, 5, 5), "folds count from 0, so i = 5 does not exist when k = 5"),
-                      ((10, 5, -1), "i = -1 is not a fold number; i must be in 0..k-1")]:
+                f"k_fold_split({n}, {num_folds}, fold) for fold = 0..{num_folds - 1} gave folds "
+                f"of sizes {sizes}, which differ by more than one. Hint: spread the "
+                "n % num_folds leftover examples over the first folds, one each "
+                "(torch.tensor_split does this), instead of giving them all to the last fold.")
+    for args, why in [((10, 1, 0), "one fold leaves nothing to train on; num_folds must be "
+                                   "at least 2"),
+                      ((4, 5, 0), "5 folds of 4 examples would leave a fold empty; num_folds "
+                                  "must be at most n"),
+                      ((10, 5, 5), "folds count from 0, so fold = 5 does not exist when "
+                                   "num_folds = 5"),
+                      ((10, 5, -1), "fold = -1 is not a fold number; fold must be in "
+                                    "0..num_folds-1")]:
         expect_value_error(k_fold_split, f"k_fold_split{args}", why, *args)
     return "every example validated once, fold sizes within one, bad arguments rejected"

@@ -29,7 +29,7 @@ def _optimizer(SGD, tried, params, lr):
     return opt
 
 
-@exercise("SGD", section="'Minibatch stochastic gradient descent' in the from-scratch section")
+@exercise("SGD", section="'The SGD step' in the from-scratch section")
 def check_sgd(SGD):
     w, b = _params()
     w0, b0, gw, gb = w.detach().clone(), b.detach().clone(), w.grad.clone(), b.grad.clone()
@@ -92,7 +92,7 @@ def check_sgd(SGD):
 
 
 @exercise("save_hyperparameters",
-          section="'Utilities' in the object-oriented design section")
+          section="'Three helpers' in the object-oriented design section")
 def check_save_hyperparameters(HyperParameters):
     expect(isinstance(HyperParameters, type) and callable(
                getattr(HyperParameters, "save_hyperparameters", None)),
@@ -162,7 +162,7 @@ def _loss_value(got, tried):
     return got.reshape(())
 
 
-@exercise("squared_loss", section="'Defining the loss function' in the from-scratch section")
+@exercise("squared_loss", section="'The loss' in the from-scratch section")
 def check_squared_loss(squared_loss):
     y_hat = torch.tensor([[1.0], [2.0], [4.0]], requires_grad=True)
     y = torch.tensor([[1.5], [2.0], [1.0]])
