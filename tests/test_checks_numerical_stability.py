@@ -61,6 +61,23 @@ def test_xavier_initializing_before_building_fails_with_its_traceback():
           cause=AttributeError)
 
 
+class Lazy(lib.Classifier):
+    """Copies the multilayer perceptrons chapter's nn.LazyLinear layers."""
+    def __init__(self, num_inputs=784, num_outputs=10, num_hiddens=256, lr=0.1):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = nn.Sequential(nn.Flatten(), nn.LazyLinear(num_hiddens), nn.ReLU(),
+                                 nn.LazyLinear(num_outputs))
+        nn.init.xavier_uniform_(self.net[1].weight)
+        nn.init.xavier_uniform_(self.net[3].weight)
+
+
+def test_xavier_lazy_layers_fail_with_a_hint_to_use_linear():
+    fails(checks.check_xavier_mlp, Lazy,
+          r"XavierMLP\(\) raised ValueError.*nn\.LazyLinear has no weights until its first "
+          r"call.*nn\.Linear\(num_inputs, num_hiddens\)", cause=ValueError)
+
+
 class Fixed(lib.Classifier):
     def __init__(self, num_inputs=784, num_outputs=10, num_hiddens=256, lr=0.1):
         super().__init__()

@@ -48,12 +48,13 @@ def _diagnose(name, got, expected, data_term_T, param, n, lambd, tried, is_bias)
         if not is_bias and data_term_T is not None and _exact(got, data_term_T + lambd * param):
             raise CheckError(f"{tried}: {name} is transposed in its data term: with rows as "
                              "examples, dJ/dW = (layer input).T @ G, where G is the gradient "
-                             "with respect to the layer's output, shape (batch, outputs).")
+                             "with respect to the layer's affine output (Z or O, before any "
+                             "activation), shape (batch_size, outputs).")
         if n > 1 and _exact(got, (expected - lambd * param * (not is_bias)) * n
                            + lambd * param * (not is_bias)):
             raise CheckError(f"{tried}: {name} is {n} times too large: J averages the loss "
                              "over the batch, so dJ/dO carries a factor 1/batch "
-                             "((softmax(O) - onehot(y)) / n).")
+                             "((softmax(O) - onehot(y)) / batch_size).")
         if is_bias and n > 1 and _exact(got, expected / n):
             raise CheckError(f"{tried}: {name} is {n} times too small: the 1/batch of the "
                              "averaged loss is already in dJ/dO, so sum over the batch "
@@ -94,8 +95,9 @@ def check_grads_with_bias(grads_with_bias):
             got = call(grads_with_bias, tried, X, y, W1, b1, W2, b2, lambd,
                        hint={RuntimeError: "Check the shapes: each gradient has the shape of "
                              "its parameter, so dJ/dW (inputs, outputs) = (layer input).T @ G, "
-                             "where G, the gradient with respect to the layer's output, has "
-                             "shape (batch, outputs)."})
+                             "where G, the gradient with respect to the layer's affine "
+                             "output (Z or O, before any activation), has shape "
+                             "(batch_size, outputs)."})
         expect_no_shortcut(grads_with_bias, used, _AUTOGRAD, "grads_with_bias",
                            "derive the gradients and compute them with the backward "
                            "equations; autograd is what they are checked against.")

@@ -55,7 +55,11 @@ def _check_layer(model, index, n_in, n_out, tried):
 def _build(XavierMLP, tried, **kwargs):
     model = call(XavierMLP, tried, **kwargs,
                  hint={AttributeError: "build self.net first, then initialize "
-                       "self.net[1].weight and self.net[3].weight (they do not exist before)."})
+                       "self.net[1].weight and self.net[3].weight (they do not exist before).",
+                       ValueError: "an nn.LazyLinear has no weights until its first call, so "
+                       "nn.init.xavier_uniform_ cannot fill them: build the layers with "
+                       "nn.Linear(num_inputs, num_hiddens) and nn.Linear(num_hiddens, "
+                       "num_outputs)."})
     net = getattr(model, "net", None)
     expect(isinstance(net, nn.Sequential),
            f"{tried} has no self.net of type nn.Sequential (got {describe(net)}).")
