@@ -180,16 +180,18 @@ def pytest_collection_modifyitems(items):
 
     The first share starts with the tests that need the book (the first of them starts the
     build, which keeps both cores busy with its kernels; the others wait for it); each other
-    share starts with its part of the slow tests, the student notebook runs first, the later
-    chapters (which train longest) before the earlier ones; quick tests fill every share to
-    its end, where stealing takes them from. So every worker starts on long work and the run
-    does not end with one long test on one core. Without xdist: book, slow, the rest."""
+    share starts with its part of the slow tests: first those that never need the build (the
+    graded class, the small books), then the student notebook runs, which need it at their
+    end to compare (by then it is there), the later chapters (which train longest) before
+    the earlier ones; quick tests fill every share to its end, where stealing takes them
+    from. So every worker starts on long work, none waits for the build, and the run does
+    not end with one long test on one core. Without xdist: book, slow, the rest."""
     def slow_first(item):
         callspec = getattr(item, "callspec", None)
         doc = callspec.params.get("doc") if callspec else None
         pages = toc_pages()
         is_run = item.path.name == "test_student_runs.py" and doc in pages
-        return (not is_run, -pages.index(doc) if is_run else 0)
+        return (is_run, -pages.index(doc) if is_run else 0)
 
     book = [i for i in items if "book_build" in getattr(i, "fixturenames", ())]
     slow = sorted((i for i in items if i not in book and i.get_closest_marker("slow")),
