@@ -112,7 +112,10 @@ def make_class(folder: Path, repo_snapshot: Path):
         "sys-exit": insert(insert(solved, top, "import sys\nsys.exit(3)"), top + 1,
                            "import os\nos._exit(4)"),
         "prints-megabytes": insert(solved, top, "for _ in range(100_000):\n    print('x' * 60)"),
-        "eats-memory": insert(solved, top, "hog = []\nwhile True:\n    hog.append(bytearray(10**8))"),
+        # bytes(n) asks for zeroed pages without writing them: the address-space limit is
+        # reached as surely as with bytearray(n), without seconds of writing zeros (which a
+        # loaded machine stretched past the cell's time limit) and gigabytes of RAM.
+        "eats-memory": insert(solved, top, "hog = []\nwhile True:\n    hog.append(bytes(10**8))"),
         "deletes-files": insert(solved, top,
                                 "import os, shutil, tempfile\n"
                                 "open('escape.txt', 'w').write('hi')\n"
