@@ -21,10 +21,12 @@ python:
 	  + sys.version.split()[0] + ". Install python3.11 and run:  make PYTHON=python3.11 ...")'
 
 # Re-installs when requirements.txt, constraints.txt (the exact versions) or pyproject.toml change.
+# tools/install_env.py installs exactly constraints.txt (d2l 1.0.3 included, without the old
+# NumPy it pins), two pips at once, after checking that it pins everything requirements.txt
+# asks for; then pip check.
 $(STAMP): requirements.txt constraints.txt pyproject.toml | python
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q -r requirements.txt -c constraints.txt
-	$(PY) -m pip install -q --no-deps d2l==1.0.3 -c constraints.txt
+	$(PYTHON) tools/install_env.py $(PY)
 	touch $(STAMP)
 
 # The real Fashion-MNIST, offline: Debian's package when it is missing (see tools/ensure_data.sh).

@@ -1,7 +1,8 @@
 """Pinned where it is patched: the exact versions, and the workarounds that depend on them.
 
 * ``constraints.txt`` holds the exact version of every package of the environment (the
-  project itself aside), ``make setup`` installs under it, and it is what is installed;
+  project itself aside), ``make setup`` installs exactly it (tools/install_env.py: every
+  package the project asks for pinned, ``pip check`` clean), and it is what is installed;
 * every local extension in ``book/_ext`` that works around a package names the versions
   it was written for (``TARGETS``); when an installed version changes, this test fails and
   names the extension to check before the version is moved on.
@@ -10,10 +11,14 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import subprocess
+import sys
 from importlib.metadata import PackageNotFoundError, distributions, version
 from pathlib import Path
 
 import pytest
+
+import install_env  # noqa: E402  (tools/ is on sys.path: see conftest.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXT = ROOT / "book" / "_ext"
@@ -62,12 +67,59 @@ def test_constraints_are_what_is_installed():
     assert not missing, f"installed but not in constraints.txt: {missing}"
 
 
-def test_make_setup_installs_under_the_constraints():
+def test_make_setup_installs_exactly_the_constraints():
     makefile = (ROOT / "Makefile").read_text()
-    installs = [ln for ln in makefile.splitlines() if "pip install" in ln]
-    assert installs and all("-c constraints.txt" in ln for ln in installs), installs
-    assert re.search(r"^\$\(STAMP\):.*constraints\.txt", makefile, re.M), \
+    recipe = re.search(r"^\$\(STAMP\):(.*)\n((?:\t.*\n)+)", makefile, re.M)
+    assert recipe and "constraints.txt" in recipe.group(1), \
         "the set-up must run again when constraints.txt changes"
+    assert "tools/install_env.py $(PY)" in recipe.group(2), recipe.group(2)
+    others = [ln for ln in makefile.splitlines() if "pip install" in ln]
+    assert not others, f"the Makefile installs outside tools/install_env.py: {others}"
+
+
+def test_the_installer_installs_every_pin_once_the_cuda_stack_on_its_own():
+    pins = install_env.read_pins(ROOT / "constraints.txt")
+    heavy, rest = install_env.shares(pins)
+    assert sorted(heavy + rest) == sorted(pins.values())
+    names = {_norm(pin.split("==")[0]) for pin in heavy}
+    assert {"torch", "triton"} <= names and all(n.startswith(("nvidia-", "cuda-")) for n in names - {"torch", "triton"})
+    assert any(pin.startswith(("torchvision==", "d2l==", "setuptools==")) for pin in rest)
+
+
+def test_everything_the_project_asks_for_is_pinned():
+    assert install_env.unpinned(install_env.read_pins(ROOT / "constraints.txt")) == []
+    asked = install_env.wanted()
+    assert {"torch", "jupyter-book", "pytest", "zizmor", "matplotlib"} <= set(asked), asked
+
+
+def test_the_installer_names_a_requirement_that_is_not_pinned(tmp_path):
+    for name in ("requirements.txt", "pyproject.toml"):
+        (tmp_path / name).write_text((ROOT / name).read_text())
+    with (tmp_path / "requirements.txt").open("a") as f:
+        f.write("Rich-Click>=1.0  # a new tool\n")
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"pytest",', '"pytest",\n    "hypothesis",', 1))
+    pins = install_env.read_pins(ROOT / "constraints.txt")
+    assert install_env.unpinned(pins, tmp_path) == [
+        "hypothesis (asked for in pyproject.toml [test])", "rich-click (asked for in requirements.txt)"]
+    bad = tmp_path / "constraints.txt"
+    bad.write_text("torch>=2\n")
+    with pytest.raises(SystemExit, match="line 1: 'torch>=2' is not an exact pin"):
+        install_env.read_pins(bad)
+
+
+def test_pip_check_complaints_about_d2l_alone_are_expected():
+    out = ("d2l 1.0.3 requires jupyter, which is not installed.\n"
+           "d2l 1.0.3 has requirement numpy==1.23.5, but you have numpy 2.4.6.\n"
+           "sphinx-togglebutton 0.4.5 requires wheel, which is not installed.\n")
+    assert install_env.broken(out) == ["sphinx-togglebutton 0.4.5 requires wheel, which is not installed."]
+    assert install_env.broken("No broken requirements found.\n") == []
+
+
+def test_the_environment_passes_pip_check():
+    """What tools/install_env.py checks after installing, on the environment the tests run in."""
+    check = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
+    assert install_env.broken(check.stdout + check.stderr) == []
 
 
 def test_requirements_agree_with_the_constraints():
