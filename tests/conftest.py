@@ -274,8 +274,6 @@ def browser():
 
 GROUPS_BY_FILE = {
     "test_student_runs.py": "student runs",
-    "test_browser.py": "browser",
-    "test_a11y.py": "browser",
     "test_pdf.py": "PDF",
     "test_grading.py": "grading",
 }
@@ -324,6 +322,8 @@ def _test_group(item) -> str:
     group = GROUPS_BY_FILE.get(item.path.name)
     if group:
         return group
+    if item.get_closest_marker("browser") is not None:
+        return "browser"
     if item.get_closest_marker("slow") is not None:
         return "slow (other)"
     return "book pages" if item.get_closest_marker("book") is not None else "unit"
