@@ -5,6 +5,7 @@ These read ``book/`` only; nothing is built or executed.
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
@@ -64,3 +65,54 @@ def test_no_emoji_in_chapters(page):
     bad = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1)
            if EMOJI.search(line)]
     assert not bad, f"{page}.md has emoji on lines {bad[:5]}"
+
+
+HIDDEN = {"remove-cell", "remove-input", "hide-input", "hide-cell"}
+
+
+def _imported_names(tree) -> set[str]:
+    """The names that the import statements of `tree` bind (``np`` for ``import numpy as np``)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            names |= {a.asname or a.name for a in node.names}
+    return names
+
+
+def unimported_names(cells) -> list[str]:
+    """Names of imported modules (or things imported from them) that a visible code cell
+    uses before any visible cell imports them: what a reader who copies the page's code
+    would be missing. `cells`: (source, tags) of the code cells, in order."""
+    parsed = [(ast.parse("\n".join(line for line in source.splitlines()
+                                   if not line.lstrip().startswith(("%", "!")))), set(tags))
+              for source, tags in cells]
+    module_names = set().union(*(_imported_names(tree) for tree, _ in parsed))
+    seen, missing = set(), []
+    for k, (tree, tags) in enumerate(parsed):
+        if tags & HIDDEN:
+            continue
+        seen |= _imported_names(tree)
+        used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} & module_names
+        missing += [f"code cell {k + 1} uses {name}" for name in sorted(used - seen)]
+    return missing
+
+
+def test_unimported_names_finds_what_only_a_hidden_cell_imports():
+    cells = [("import torch\nimport lib", ["remove-cell"]), ("from torch import nn\nx = torch.ones(2)", []),
+             ("import math\ny = math.pi", []), ("net = nn.Linear(2, 1)\nlib.plot(x)", [])]
+    assert unimported_names(cells) == ["code cell 2 uses torch", "code cell 4 uses lib"]
+    cells[0] = ("import torch\nimport lib", [])
+    assert unimported_names(cells) == []
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_the_visible_code_imports_what_it_uses(page):
+    """A reader copying the page's code gets its imports: none is only in a hidden cell."""
+    cells = [(c.source, c.get("metadata", {}).get("tags", []))
+             for c in source_notebook(page).cells if c.cell_type == "code"]
+    missing = unimported_names(cells)
+    assert not missing, (f"{page}: visible code uses names that no visible cell before it "
+                         "imports (add them to the chapter's first, visible, code cell): "
+                         + "; ".join(missing))

@@ -62,7 +62,7 @@ def sorting(labels, num_classes=10):
                  id="counting_only_the_classes_present"),
     pytest.param(fixed_ten, r"num_classes=12\) returned shape \(10,\).*use num_classes",
                  id="ignoring_num_classes"),
-    pytest.param(shifted, r"(?s)entry i must count the labels equal to i.*Reread: the introduction",
+    pytest.param(shifted, r"(?s)entry j must count the labels equal to j.*Reread: the introduction",
                  id="off_by_one"),
     pytest.param(fractions, "returned the fractions.*do not divide", id="fractions_instead_of_counts"),
     pytest.param(lambda labels, num_classes=10: torch.bincount(labels), r"shape \(10,\)|shape \(12,\)",

@@ -161,7 +161,17 @@ class TooFarBack:
                 setattr(self, k, v)
 
 
+class EveryLocal:
+    """Copies every local of the caller but self and the ignored ones: __class__ too."""
+
+    def save_hyperparameters(self, ignore=()):
+        caller = dict(inspect.currentframe().f_back.f_locals)
+        for name in caller.keys() - set(ignore) - {"self"}:
+            setattr(self, name, caller[name])
+
+
 @pytest.mark.parametrize("wrong, message", [
+    pytest.param(EveryLocal, r"came back as a Base, not a Child.*__class__", id="every_local"),
     pytest.param(NoIgnore, "cache is in ignore", id="ignoring_ignore"),
     pytest.param(KeepsSelf, "attribute named 'self'", id="keeping_self"),
     pytest.param(OwnFrame, r"gave no attribute width, expected self\.width = 16.*f_back", id="own_frame"),
@@ -251,6 +261,17 @@ class ArgvaluesHP:
                 setattr(self, name, info.locals[name])
 
 
+class CodeArgsHP:
+    """Reads exactly the caller's argument names from its code object."""
+
+    def save_hyperparameters(self, ignore=()):
+        frame = inspect.currentframe().f_back
+        code = frame.f_code
+        for name in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+            if name != "self" and name not in ignore:
+                setattr(self, name, frame.f_locals[name])
+
+
 def mse_halved(y_hat, y):
     return torch.nn.functional.mse_loss(y_hat, y.view_as(y_hat)) / 2
 
@@ -263,6 +284,7 @@ def flattened_loss(y_hat, y):
     pytest.param(check_sgd, DecoratedSGD, id="sgd_decorated_sub_"),
     pytest.param(check_sgd, DataSGD, id="sgd_through_data"),
     pytest.param(check_save_hyperparameters, ArgvaluesHP, id="hparams_getargvalues"),
+    pytest.param(check_save_hyperparameters, CodeArgsHP, id="hparams_code_arguments"),
     pytest.param(check_squared_loss, mse_halved, id="loss_mse_halved"),
     pytest.param(check_squared_loss, flattened_loss, id="loss_flattened"),
 ])

@@ -89,6 +89,16 @@ def sigmoid_hidden(X, params):
     return H @ params[-1][0] + params[-1][1]
 
 
+def softmax_on_output(X, params):
+    return torch.softmax(mlp_forward(X, params), dim=1)
+
+
+def softmax_when_single_pair(X, params):
+    # "with a single pair it is softmax regression", read as the model from scratch
+    logits = mlp_forward(X, params)
+    return torch.softmax(logits, dim=1) if len(params) == 1 else logits
+
+
 def in_place_squeeze(X, params):
     if X.dim() == 4:
         X.squeeze_(1)          # drops the channel axis of the caller's tensor
@@ -103,6 +113,8 @@ def in_place_squeeze(X, params):
     (two_layers_hard_coded, "however many there are"),
     (hard_coded_784, "not a fixed size such as 784"),
     (sigmoid_hidden, "used the sigmoid"),
+    (softmax_on_output, "returned probabilities, a softmax"),
+    (softmax_when_single_pair, r"layer sizes 4 -> 3\) returned probabilities.*single pair"),
     (in_place_squeeze, r"changed its input in place"),
     (lambda X, params: None, "returned None, expected a tensor of shape \\(5, 4\\)"),
 ])

@@ -37,12 +37,12 @@ be able to do at its end. The cells below show the conventions of the book; repl
 with the chapter's own.
 
 ```{{code-cell}} ipython3
-:tags: [remove-cell]
 import torch
+
 import lib
 
-torch.manual_seed(0)
-lib.use_svg_display()
+torch.manual_seed(0)        # the same random numbers on every run
+lib.use_svg_display()       # figures as SVG, sharp at any zoom
 ```
 
 ## A first computation

@@ -24,7 +24,7 @@ def check_class_counts(class_counts):
                          "shape (10,): one entry per class, including those that never occur "
                          "(torch.unique and torch.bincount without minlength skip them).")
     expect_close(got, expected, tried,
-                 hint="entry i must count the labels equal to i, for every class, "
+                 hint="entry j must count the labels equal to j, for every class, "
                       "including those that never occur.")
     tried = "class_counts(labels, num_classes=12)"
     got = call(class_counts, tried, labels, num_classes=12)
@@ -37,5 +37,5 @@ def check_class_counts(class_counts):
     tried = "class_counts(1000 random labels in 0..9)"
     got = call(class_counts, tried, big)
     expect_close(got, torch.bincount(big, minlength=10), tried,
-                 hint="entry i must count the labels equal to i.")
+                 hint="entry j must count the labels equal to j.")
     return "counts six labels correctly, and 1000"

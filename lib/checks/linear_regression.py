@@ -143,6 +143,26 @@ def check_save_hyperparameters(HyperParameters):
            f"after D(1) and D(2), the first has {_attribute(first, 'x')}: "
            "store the values on the object (setattr(self, ...)), not on its class or in a "
            "dictionary the class shares.")
+    # Models call super().__init__() first: then the caller's f_locals also holds
+    # __class__, and setting it would turn a subclass's object into its parent's class.
+    class Base(HyperParameters):
+        def __init__(self, lr):
+            super().__init__()
+            self.save_hyperparameters()
+
+    class Child(Base):
+        pass
+
+    tried = ("Child(lr=0.1), a subclass of Base, whose __init__ calls super().__init__() "
+             "and then self.save_hyperparameters(),")
+    child = call(Child, tried, lr=0.1)
+    expect(type(child) is Child,
+           f"{tried} came back as a {type(child).__name__}, not a Child: when __init__ uses "
+           "super(), the caller's f_locals also holds __class__, and setting it changes "
+           "the object's class. Keep only the __init__'s arguments (for example the first "
+           "f_code.co_argcount names of f_code.co_varnames), or skip names that start with '_'.")
+    expect(getattr(child, "lr", None) == 0.1,
+           f"{tried} gave {_attribute(child, 'lr')}, expected self.lr = 0.1.")
     return "saves the arguments, skips the ignored ones"
 
 

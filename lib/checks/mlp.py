@@ -137,6 +137,11 @@ def check_mlp_forward(mlp_forward):
         if len(params) > 2 and same(got, _reference_forward(X, params[:1] + params[-1:])):
             raise CheckError(f"{tried} skipped a hidden layer: loop over all the (W, b) pairs "
                              "in params, not just the first and the last.")
+        if same(got, torch.softmax(expected, dim=1)):
+            raise CheckError(f"{tried} returned probabilities, a softmax of the last layer's "
+                             "output: return the logits H @ W + b of the last (W, b) as they "
+                             "are, also when params holds a single pair. The softmax belongs "
+                             "to the loss (F.cross_entropy takes logits).")
         if same(got, _reference_forward(X, params, activation=torch.sigmoid)):
             raise CheckError(f"{tried} used the sigmoid on the hidden layers; the exercise "
                              "asks for relu(H @ W + b).")
