@@ -75,16 +75,17 @@ def _check_tensors(tensors):
 
 
 class DataModule(HyperParameters):
-    """Base class of data: subclasses implement ``get_dataloader(train)`` (linear regression chapter)."""
+    """Base class of data: subclasses implement ``get_dataloader(train)``."""
 
     def __init__(self, root="../data", num_workers=4):
         self.save_hyperparameters()
 
     def get_dataloader(self, train):
         raise NotImplementedError(
-            f"{type(self).__name__} does not implement get_dataloader(train): define it to "
-            "return the training loader when train is True and the validation loader otherwise "
-            "(self.get_tensorloader((X, y), train, indices) does this for tensors).")
+            f"{type(self).__name__} does not implement get_dataloader(train): "
+            "define it to return the training loader when train is True and "
+            "the validation loader otherwise (self.get_tensorloader((X, y), "
+            "train, indices) does this for tensors).")
 
     def train_dataloader(self):
         return self.get_dataloader(train=True)
@@ -99,21 +100,21 @@ class DataModule(HyperParameters):
 
 
 class SyntheticRegressionData(DataModule):
-    """Data from a known linear model, y = Xw + b + noise (linear regression chapter)."""
+    """Data from y = Xw + b + noise; X is drawn first, as in the textbook."""
 
-    def __init__(self, w, b, noise=0.01, num_train=1000, num_val=1000, batch_size=32):
+    def __init__(self, w, b, noise=0.01, num_train=1000, num_val=1000,
+                 batch_size=32):
         super().__init__()
-        w = _regression_args(w, b, noise, num_train, num_val, batch_size)  # w as a vector
-        self.save_hyperparameters(ignore=("w",))
-        self.w = w
-        # The features are drawn before the noise, as in the textbook: a seed gives its data.
-        self.X = torch.randn(num_train + num_val, len(w))       # (n, d): x ~ N(0, I)
-        eps = noise * torch.randn(len(self.X), 1)                # (n, 1): N(0, noise^2)
-        self.y = self.X @ w[:, None] + b + eps                   # (n, 1)
+        w = _regression_args(w, b, noise, num_train, num_val, batch_size)
+        self.save_hyperparameters()             # self.w: the checked vector w
+        self.X = torch.randn(num_train + num_val, len(w))  # (n, d): N(0, I)
+        eps = noise * torch.randn(len(self.X), 1)          # (n, 1)
+        self.y = self.X @ w[:, None] + b + eps             # (n, 1)
 
     def get_dataloader(self, train):
-        """The first num_train examples, shuffled, for training; the others for validation."""
-        rows = slice(None, self.num_train) if train else slice(self.num_train, None)
+        """The first num_train examples (shuffled) train; the rest validate."""
+        n = self.num_train
+        rows = slice(0, n) if train else slice(n, None)
         return self.get_tensorloader((self.X, self.y), train, rows)
 
 

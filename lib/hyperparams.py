@@ -14,7 +14,7 @@ def positive_int(name, value, example, minimum=1):
 
 
 def add_to_class(Class):
-    """Register the decorated function as a method of `Class`, and return it (unlike d2l)."""
+    """Register the decorated function as a method of `Class`; return it."""
     def wrapper(fn):
         setattr(Class, fn.__name__, fn)
         return fn
@@ -30,14 +30,13 @@ def _decorator_of(Class, wrapper):
 
 
 class HyperParameters:
-    """Base class that saves an ``__init__``'s arguments as attributes (linear regression chapter)."""
+    """Base class that saves an ``__init__``'s arguments as attributes."""
 
     def save_hyperparameters(self, ignore=()):
-        """Store every argument of the calling ``__init__`` on ``self`` and in ``self.hparams``.
-
-        Arguments named in `ignore`, ``self`` and names starting with ``_`` are skipped.
-        """
-        frame = inspect.currentframe().f_back  # the __init__ that called this method
+        """Store each argument of the calling ``__init__`` on ``self`` and in
+        ``self.hparams``, but ``self``, the names in `ignore` and names with a
+        leading ``_``."""
+        frame = inspect.currentframe().f_back  # the calling __init__
         skip = {"self", *([ignore] if isinstance(ignore, str) else ignore)}
         self.hparams = {k: v for k, v in _init_arguments(frame, self).items()
                         if k not in skip and not k.startswith("_")}

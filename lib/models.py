@@ -17,7 +17,7 @@ __all__ = ["Module", "Classifier", "SGD"]
 
 
 class Module(nn.Module, HyperParameters):
-    """Base class of models: a network, its loss, its optimizer, and what it logs."""
+    """Base class of models: a network, its loss, optimizer and logging."""
 
     def __init__(self, plot_train_per_epoch=2, plot_valid_per_epoch=1):
         super().__init__()
@@ -25,19 +25,22 @@ class Module(nn.Module, HyperParameters):
         self.board = ProgressBoard()
 
     def loss(self, y_hat, y):
-        raise NotImplementedError(f"{type(self).__name__} does not define loss(y_hat, y).")
+        raise NotImplementedError(
+            f"{type(self).__name__} does not define loss(y_hat, y).")
 
     def forward(self, X):
         if not hasattr(self, "net"):
-            raise NotImplementedError(f"{type(self).__name__} has neither a forward(X) method "
-                                      "nor a self.net to call: define one of them.")
+            raise NotImplementedError(
+                f"{type(self).__name__} has neither a forward(X) method "
+                "nor a self.net to call: define one of them.")
         return self.net(X)
 
     def plot(self, key, value, train):
-        """Log a metric: a point on the board, and a term of the epoch's history."""
+        """Log a metric: a point on the board, a term of the history."""
         trainer = getattr(self, "trainer", None)
         if trainer is None:
-            raise RuntimeError("Module.plot() logs against a Trainer: call it during trainer.fit().")
+            raise RuntimeError("Module.plot() logs against a Trainer: "
+                               "call it during trainer.fit().")
         value = _one_number(key, value, self)
         trainer.log_metric(("train_" if train else "val_") + key, value)
         self.board.xlabel = "epoch"
@@ -62,15 +65,16 @@ class Module(nn.Module, HyperParameters):
     def configure_optimizers(self):
         if not hasattr(self, "lr"):
             raise NotImplementedError(
-                f"{type(self).__name__} has no configure_optimizers() and no learning rate: "
-                "define configure_optimizers() returning an optimizer, or take lr in __init__ "
-                "and call self.save_hyperparameters() so the default SGD can use self.lr.")
+                f"{type(self).__name__} has no configure_optimizers() and no "
+                "learning rate: define configure_optimizers() returning an "
+                "optimizer, or take lr in __init__ and call self."
+                "save_hyperparameters() so the default SGD can use self.lr.")
         _check_has_parameters(self)
         return torch.optim.SGD(self.parameters(), lr=learning_rate(self.lr))
 
 
 class Classifier(Module):
-    """Base class of classification models: cross-entropy loss and accuracy (softmax chapter)."""
+    """Base class of classification models: cross-entropy loss, accuracy."""
 
     def validation_step(self, batch):
         Y_hat = self(*batch[:-1])
@@ -78,7 +82,7 @@ class Classifier(Module):
         self.plot("acc", self.accuracy(Y_hat, batch[-1]), train=False)
 
     def accuracy(self, Y_hat, Y, averaged=True):
-        """Fraction of rows of `Y_hat` whose largest entry is at the label in `Y`."""
+        """Fraction of rows of `Y_hat` whose largest entry is at label `Y`."""
         Y_hat = Y_hat.reshape((-1, Y_hat.shape[-1]))  # (batch, num_classes)
         Y = _class_indices(Y_hat, Y, "accuracy")      # (batch,)
         preds = Y_hat.argmax(dim=1).type(Y.dtype)
@@ -89,7 +93,8 @@ class Classifier(Module):
         Y_hat = Y_hat.reshape((-1, Y_hat.shape[-1]))  # (batch, num_classes)
         Y = _class_indices(Y_hat, Y, "loss")          # (batch,)
         with _explain_out_of_range_labels(Y_hat):
-            return F.cross_entropy(Y_hat, Y, reduction="mean" if averaged else "none")
+            return F.cross_entropy(Y_hat, Y,
+                                   reduction="mean" if averaged else "none")
 
 
 def _module_getattr(self, name):
@@ -187,10 +192,10 @@ def learning_rate(lr):
 
 
 class SGD(HyperParameters):
-    """Minibatch stochastic gradient descent, written out (linear regression chapter)."""
+    """Minibatch stochastic gradient descent, written out."""
 
     def __init__(self, params, lr):
-        params = _sgd_params(params, lr)  # a list of tensors that require gradients
+        params = _sgd_params(params, lr)  # tensors that require gradients
         self.save_hyperparameters()
 
     @torch.no_grad()

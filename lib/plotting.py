@@ -224,8 +224,8 @@ class ProgressBoard:
         self._dirty = False
 
     def draw(self, x, y, label, every_n=1):
-        """Add the point (x, y) to the curve `label`; plot the mean of every `every_n` points."""
-        x, y = _number("x", x), _number("y", y)  # checked here, not at the next average
+        """Add (x, y) to curve `label`; plot the mean of every `every_n`."""
+        x, y = _number("x", x), _number("y", y)  # checked now, not later
         points = self.raw_points.setdefault(label, [])
         curve = self.data.setdefault(label, [])
         points.append((x, y))
@@ -235,7 +235,7 @@ class ProgressBoard:
         curve.append(self.Point(sum(xs) / len(xs), sum(ys) / len(ys)))
         points.clear()
         if self.display and _ipython() is not None:
-            _Live.point_added(self)               # redraws now and then (see _Live)
+            _Live.point_added(self)           # redraws now and then (_Live)
 
     def _render(self):
         if self.fig is None:

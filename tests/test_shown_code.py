@@ -88,3 +88,18 @@ def test_budget_table_states_the_textbook_length(name):
     textbook, budget, why = BUDGET[name]
     assert textbook_length(name) == textbook
     assert budget == round(1.2 * textbook) or why, f"{name}: a budget off the rule needs a reason"
+
+
+@pytest.mark.parametrize("chapter, path, name", shown_objects(),
+                         ids=[name for _, _, name in shown_objects()])
+def test_shown_object_fits_the_page_width(chapter, path, name):
+    """As the chapters' own code (test_chapter_sources.MAX_CODE_WIDTH): no line of what
+    literalinclude shows scrolls sideways on the page."""
+    from test_chapter_sources import MAX_CODE_WIDTH
+
+    _, start, end = ModuleAnalyzer.for_file(str(path), "").find_tags()[name]
+    lines = path.read_text().splitlines()[start - 1:end]
+    long = [f"line {start + k}: {len(line)} characters" for k, line in enumerate(lines)
+            if len(line) > MAX_CODE_WIDTH]
+    assert not long, (f"{name} ({path.relative_to(ROOT)}, shown in book/{chapter}) has lines "
+                      f"longer than {MAX_CODE_WIDTH} characters: {long}")
