@@ -136,3 +136,30 @@ def test_the_visible_code_fits_the_page_width(page):
     assert not long, (f"{page}: {len(long)} lines of visible code are longer than "
                       f"{MAX_CODE_WIDTH} characters (they scroll sideways on the page):\n  "
                       + "\n  ".join(long))
+
+
+def _pages_with_code() -> list[str]:
+    return [p for p in toc_pages() if "{code-cell}" in (BOOK / f"{p}.md").read_text()]
+
+
+def test_most_pages_have_code():
+    assert len(_pages_with_code()) >= len(toc_pages()) - 1, "only the notation page has no code"
+
+
+@pytest.mark.parametrize("page", _pages_with_code())
+def test_the_first_code_cell_holds_the_imports(page):
+    """CONTRIBUTING: the chapter's first code cell, visible, has its imports; no later
+    visible cell starts importing at its top level (an import inside a function or a
+    solution is the code's own business)."""
+    code = [c for c in source_notebook(page).cells if c.cell_type == "code"]
+    assert not set(code[0].get("metadata", {}).get("tags", [])) & HIDDEN, (
+        f"{page}: the first code cell (imports, seed) must be visible")
+    late = []
+    for k, cell in enumerate(code[1:], 2):
+        if set(cell.get("metadata", {}).get("tags", [])) & HIDDEN:
+            continue
+        source = "\n".join(line for line in cell.source.splitlines()
+                           if not line.lstrip().startswith(("%", "!")))
+        late += [f"code cell {k}: {ast.unparse(node)}" for node in ast.parse(source).body
+                 if isinstance(node, (ast.Import, ast.ImportFrom))]
+    assert not late, f"{page}: move these imports into the first code cell: {late}"
