@@ -82,12 +82,12 @@ def code_cell(cell):
     return new
 
 
-def book_only(cell, first):
-    """Whether a code cell is for the built book only: tagged ``remove-cell`` and not the
-    chapter's first code cell (its imports and seed, which the notebook needs too). Such
-    cells glue values into the prose and assert what the prose says of them; the notebook
-    gets the values written into its text instead (glue.py)."""
-    return not first and "remove-cell" in cell.metadata.get("tags", [])
+def book_only(cell):
+    """Whether a code cell is for the built book only: tagged ``remove-cell``. Such cells
+    glue values into the prose and assert what the prose says of them; the notebook gets
+    the values written into its text instead (glue.py). (A chapter's first code cell, its
+    imports and seed, is visible: tests/test_chapter_sources.py.)"""
+    return "remove-cell" in cell.metadata.get("tags", [])
 
 
 def flush_markdown(lines, cells):
@@ -126,16 +126,14 @@ class StudentNotebook:
                       self.numbers, GlueValues(self.doc, source.cells, self.executed))
         cells = []
         pending = []  # Markdown lines waiting to become a cell
-        seen_code = False
         for item in items:
             if isinstance(item, Markdown):
                 pending += md.markdown_blocks(item.blocks) + ([""] if item.cell_end else [])
                 continue
             flush_markdown(pending, cells)
             if isinstance(item, Code):
-                if not book_only(item.cell, first=not seen_code):
+                if not book_only(item.cell):
                     cells.append(code_cell(item.cell))
-                seen_code = True
             else:
                 cells.extend(self.replacement(item.label, item.sources))
         flush_markdown(pending, cells)

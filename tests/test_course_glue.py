@@ -17,7 +17,6 @@ CHAPTER = MYST_HEADER + '''
 # Glued
 
 ```{code-cell} ipython3
-:tags: [remove-cell]
 import torch
 ```
 
@@ -75,7 +74,7 @@ def test_glued_values_are_written_into_the_text(book, tmp_path):
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     assert any("import torch" in s for s in code), "the chapter's set-up cell stays"
     assert not any("glue" in s or "assert" in s for s in code), (
-        "the book-only cell (remove-cell after the first) must not reach the notebook")
+        "the book-only cell (remove-cell) must not reach the notebook")
 
 
 def test_no_build_says_to_build_first(book, tmp_path):

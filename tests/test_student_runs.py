@@ -208,7 +208,7 @@ def run_like_a_student(doc, book_cells, fresh=None):
                 if n < len(code) and code[n][1].source == book_cell.source:
                     shared.append((k, code[n]))
                     n += 1
-                elif book_only(book_cell, first=k == 0):
+                elif book_only(book_cell):
                     shared.append((k, None))
                 else:
                     break

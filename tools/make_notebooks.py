@@ -15,8 +15,8 @@ solution. For every page listed in book/_toc.yml this script
   (a solution with code but nothing asked for gives an empty code cell); an exercise
   that asks a question in words, or has no code, gets an empty Markdown answer cell;
 - keeps every other code cell (check cells included), without outputs, except the
-  book-only ones (tagged ``remove-cell`` after the first cell: they glue values and
-  assert what the text says of them);
+  book-only ones (tagged ``remove-cell``: they glue values and assert what the text
+  says of them);
 - writes each glued value (``{glue:text}`key:.3f```) into the text as the last build of
   the book computed it (course/glue.py): build the book first;
 - rewrites MyST-only Markdown that Jupyter and Colab cannot render (labels, roles such as
