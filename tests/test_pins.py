@@ -32,19 +32,13 @@ WORKAROUNDS = {
 }
 
 
-def _norm(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+_norm = install_env.norm
 
 
 def constraints() -> dict[str, str]:
-    pins = {}
-    for line in (ROOT / "constraints.txt").read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            name, sep, ver = line.partition("==")
-            assert sep, f"constraints.txt: {line!r} is not an exact pin (name==version)"
-            pins[_norm(name)] = ver
-    return pins
+    """{normalized name: version} of constraints.txt, read as the set-up reads it."""
+    return {name: pin.split("==", 1)[1]
+            for name, pin in install_env.read_pins(ROOT / "constraints.txt").items()}
 
 
 def _extension(name: str):
