@@ -19,9 +19,8 @@ cp "book/$ch.md" "$dest/"
 printf 'format: jb-book\nroot: %s\n' "$ch" > "$dest/_toc.yml"
 # The other pages are not built here, so a reference to their labels ({ref}`sec-notation`)
 # cannot resolve: leave those to `make book` (strict on them), and stay strict on the rest.
-line='suppress_warnings: [bibtex.duplicate_citation]'
-grep -qF "$line" "$dest/_config.yml" \
-  || { echo "tools/preview.sh: '$line' not found in book/_config.yml; update this script" >&2; exit 2; }
-sed -i 's/suppress_warnings: \[bibtex.duplicate_citation\]/suppress_warnings: [bibtex.duplicate_citation, ref.ref]/' "$dest/_config.yml"
+sed -i 's/^\( *suppress_warnings: \[.*\)\]$/\1, ref.ref]/' "$dest/_config.yml"
+grep -q "suppress_warnings: \[.*ref\.ref\]" "$dest/_config.yml" \
+  || { echo "tools/preview.sh: no 'suppress_warnings: [...]' list in book/_config.yml to extend" >&2; exit 2; }
 .venv/bin/jupyter-book build "$dest" -W -n --keep-going "${@:2}"
 echo "open $dest/_build/html/$ch.html (references to other chapters are checked by make book)"
