@@ -70,6 +70,18 @@ def test_no_emoji_in_chapters(page):
 HIDDEN = {"remove-cell", "remove-input", "hide-input", "hide-cell"}
 
 
+def code_cells(page) -> list[tuple[str, bool]]:
+    """(source, shown on the page?) of each code cell of the chapter, in order."""
+    return [(c.source, not set(c.get("metadata", {}).get("tags", [])) & HIDDEN)
+            for c in source_notebook(page).cells if c.cell_type == "code"]
+
+
+def parse(source):
+    """The cell's Python, IPython's magics and shell lines left out."""
+    return ast.parse("\n".join(line for line in source.splitlines()
+                               if not line.lstrip().startswith(("%", "!"))))
+
+
 def _imported_names(tree) -> set[str]:
     """The names that the import statements of `tree` bind (``np`` for ``import numpy as np``)."""
     names = set()
@@ -84,14 +96,12 @@ def _imported_names(tree) -> set[str]:
 def unimported_names(cells) -> list[str]:
     """Names of imported modules (or things imported from them) that a visible code cell
     uses before any visible cell imports them: what a reader who copies the page's code
-    would be missing. `cells`: (source, tags) of the code cells, in order."""
-    parsed = [(ast.parse("\n".join(line for line in source.splitlines()
-                                   if not line.lstrip().startswith(("%", "!")))), set(tags))
-              for source, tags in cells]
+    would be missing. `cells`: (source, shown?) of the code cells, in order."""
+    parsed = [(parse(source), shown) for source, shown in cells]
     module_names = set().union(*(_imported_names(tree) for tree, _ in parsed))
     seen, missing = set(), []
-    for k, (tree, tags) in enumerate(parsed):
-        if tags & HIDDEN:
+    for k, (tree, shown) in enumerate(parsed):
+        if not shown:
             continue
         seen |= _imported_names(tree)
         used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} & module_names
@@ -100,19 +110,17 @@ def unimported_names(cells) -> list[str]:
 
 
 def test_unimported_names_finds_what_only_a_hidden_cell_imports():
-    cells = [("import torch\nimport lib", ["remove-cell"]), ("from torch import nn\nx = torch.ones(2)", []),
-             ("import math\ny = math.pi", []), ("net = nn.Linear(2, 1)\nlib.plot(x)", [])]
+    cells = [("import torch\nimport lib", False), ("from torch import nn\nx = torch.ones(2)", True),
+             ("import math\ny = math.pi", True), ("net = nn.Linear(2, 1)\nlib.plot(x)", True)]
     assert unimported_names(cells) == ["code cell 2 uses torch", "code cell 4 uses lib"]
-    cells[0] = ("import torch\nimport lib", [])
+    cells[0] = ("import torch\nimport lib", True)
     assert unimported_names(cells) == []
 
 
 @pytest.mark.parametrize("page", toc_pages())
 def test_the_visible_code_imports_what_it_uses(page):
     """A reader copying the page's code gets its imports: none is only in a hidden cell."""
-    cells = [(c.source, c.get("metadata", {}).get("tags", []))
-             for c in source_notebook(page).cells if c.cell_type == "code"]
-    missing = unimported_names(cells)
+    missing = unimported_names(code_cells(page))
     assert not missing, (f"{page}: visible code uses names that no visible cell before it "
                          "imports (add them to the chapter's first, visible, code cell): "
                          + "; ".join(missing))
@@ -129,9 +137,8 @@ CHECK_CALL = re.compile(r"^lib\.checks\.\w+\.check_\w+\(\w+\)$")
 @pytest.mark.parametrize("page", toc_pages())
 def test_the_visible_code_fits_the_page_width(page):
     long = [f"{len(line)} characters: {line.strip()[:60]}..."
-            for c in source_notebook(page).cells
-            if c.cell_type == "code" and not set(c.get("metadata", {}).get("tags", [])) & HIDDEN
-            for line in c.source.splitlines()
+            for source, shown in code_cells(page) if shown
+            for line in source.splitlines()
             if len(line) > MAX_CODE_WIDTH and not CHECK_CALL.match(line)]
     assert not long, (f"{page}: {len(long)} lines of visible code are longer than "
                       f"{MAX_CODE_WIDTH} characters (they scroll sideways on the page):\n  "
@@ -151,15 +158,9 @@ def test_the_first_code_cell_holds_the_imports(page):
     """CONTRIBUTING: the chapter's first code cell, visible, has its imports; no later
     visible cell starts importing at its top level (an import inside a function or a
     solution is the code's own business)."""
-    code = [c for c in source_notebook(page).cells if c.cell_type == "code"]
-    assert not set(code[0].get("metadata", {}).get("tags", [])) & HIDDEN, (
-        f"{page}: the first code cell (imports, seed) must be visible")
-    late = []
-    for k, cell in enumerate(code[1:], 2):
-        if set(cell.get("metadata", {}).get("tags", [])) & HIDDEN:
-            continue
-        source = "\n".join(line for line in cell.source.splitlines()
-                           if not line.lstrip().startswith(("%", "!")))
-        late += [f"code cell {k}: {ast.unparse(node)}" for node in ast.parse(source).body
-                 if isinstance(node, (ast.Import, ast.ImportFrom))]
+    (_, first_shown), *later = code_cells(page)
+    assert first_shown, f"{page}: the first code cell (imports, seed) must be visible"
+    late = [f"code cell {k}: {ast.unparse(node)}"
+            for k, (source, shown) in enumerate(later, 2) if shown
+            for node in parse(source).body if isinstance(node, (ast.Import, ast.ImportFrom))]
     assert not late, f"{page}: move these imports into the first code cell: {late}"

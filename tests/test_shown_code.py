@@ -45,11 +45,17 @@ def shown_objects():
     return found
 
 
-def shown_length(path, name):
-    """The number of lines literalinclude shows for `name` (sphinx's pyobject_filter)."""
+def shown_span(path, name) -> tuple[int, int]:
+    """The first and last line literalinclude shows for `name` (sphinx's pyobject_filter)."""
     tags = ModuleAnalyzer.for_file(str(path), "").find_tags()
     assert name in tags, f"{name} is not in {path}"
     _, start, end = tags[name]
+    return start, end
+
+
+def shown_length(path, name):
+    """The number of lines literalinclude shows for `name`."""
+    start, end = shown_span(path, name)
     return end - start + 1
 
 
@@ -97,7 +103,7 @@ def test_shown_object_fits_the_page_width(chapter, path, name):
     literalinclude shows scrolls sideways on the page."""
     from test_chapter_sources import MAX_CODE_WIDTH
 
-    _, start, end = ModuleAnalyzer.for_file(str(path), "").find_tags()[name]
+    start, end = shown_span(path, name)
     lines = path.read_text().splitlines()[start - 1:end]
     long = [f"line {start + k}: {len(line)} characters" for k, line in enumerate(lines)
             if len(line) > MAX_CODE_WIDTH]
